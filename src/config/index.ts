@@ -1,0 +1,111 @@
+import path from "node:path";
+
+/** One typed, validated view of the environment. Nothing else reads process.env. */
+export interface Config {
+  env: "production" | "development" | "test";
+  port: number;
+  host: string;
+  /** PostgreSQL server; absent means the embedded database (PGlite) in dataDir. */
+  databaseUrl: string | null;
+  /** Where the embedded database lives; null keeps it in memory (tests). */
+  dataDir: string | null;
+  dbPoolSize: number;
+  seedDemo: boolean;
+  jwtSecret: string;
+  /** 32 bytes, for AES-256-GCM of personal data and the keyed digests in the audit log. */
+  piiKey: Buffer;
+  logLevel: string;
+  limits: {
+    maxBodyBytes: number;
+    maxDepth: number;
+    maxAliases: number;
+    maxTokens: number;
+    maxCost: number;
+    defaultPageSize: number;
+    maxPageSize: number;
+  };
+  /** Settings that were defaulted and deserve a warning at start. */
+  warnings: string[];
+}
+
+// Fixed development defaults: published here on purpose, refused in production.
+const DEV_JWT_SECRET = "development-only-jwt-secret-do-not-use-in-production";
+const DEV_PII_KEY = Buffer.alloc(32, 7).toString("base64");
+
+export class ConfigError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (/^(1|true|yes)$/i.test(raw)) return true;
+  if (/^(0|false|no)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+/** Accepts 32 bytes as base64 or as 64 hex characters. */
+export function parseKey(raw: string, name: string): Buffer {
+  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, "hex") : Buffer.from(raw, "base64");
+  if (key.length !== 32) {
+    throw new ConfigError(`${name} must be 32 bytes, given as base64 or 64 hex characters`);
+  }
+  return key;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const nodeEnv = env.NODE_ENV === "production" ? "production" : env.NODE_ENV === "test" ? "test" : "development";
+  const warnings: string[] = [];
+  const databaseUrl = env.DATABASE_URL || null;
+
+  let jwtSecret = env.JWT_SECRET ?? "";
+  if (!jwtSecret) {
+    if (nodeEnv === "production") throw new ConfigError("JWT_SECRET is required when NODE_ENV=production");
+    jwtSecret = DEV_JWT_SECRET;
+    warnings.push("JWT_SECRET is not set: using the fixed development secret; anyone can mint tokens");
+  } else if (jwtSecret.length < 32) {
+    throw new ConfigError("JWT_SECRET must be at least 32 characters");
+  }
+
+  let piiKey: Buffer;
+  if (env.PII_ENCRYPTION_KEY) {
+    piiKey = parseKey(env.PII_ENCRYPTION_KEY, "PII_ENCRYPTION_KEY");
+  } else {
+    if (nodeEnv === "production") throw new ConfigError("PII_ENCRYPTION_KEY is required when NODE_ENV=production");
+    piiKey = Buffer.from(DEV_PII_KEY, "base64");
+    warnings.push("PII_ENCRYPTION_KEY is not set: using the fixed development key; personal data is not protected");
+  }
+
+  return {
+    env: nodeEnv,
+    port: int(env, "PORT", 4000, 0),
+    host: env.HOST || "127.0.0.1",
+    databaseUrl,
+    dataDir: env.DATA_DIR === ":memory:" ? null : path.resolve(env.DATA_DIR || "./data"),
+    dbPoolSize: int(env, "DB_POOL_SIZE", 10),
+    // Demo data by default only on the embedded database (API.md, "Running it").
+    seedDemo: bool(env, "SEED_DEMO", databaseUrl === null),
+    jwtSecret,
+    piiKey,
+    logLevel: env.LOG_LEVEL || (nodeEnv === "test" ? "silent" : "info"),
+    limits: {
+      maxBodyBytes: int(env, "MAX_BODY_BYTES", 2 * 1024 * 1024),
+      maxDepth: int(env, "MAX_QUERY_DEPTH", 10),
+      maxAliases: int(env, "MAX_QUERY_ALIASES", 15),
+      maxTokens: int(env, "MAX_QUERY_TOKENS", 2000),
+      // A page of 500 rows with a nested relation costs about 20,000 under graphql-armor's model.
+      maxCost: int(env, "MAX_QUERY_COST", 50000),
+      defaultPageSize: 50,
+      maxPageSize: 500,
+    },
+    warnings,
+  };
+}

@@ -1,0 +1,3 @@
+import { MODULES } from "../app/modules";
+
+export const ENTITIES = MODULES.flatMap((m) => [...m.entities]);

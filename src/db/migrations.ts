@@ -1,0 +1,4 @@
+import { Foundation1763900000000 } from "../../migrations/1763900000000-Foundation";
+
+/** Every migration, oldest first; the same list runs on PGlite and on PostgreSQL. */
+export const MIGRATIONS = [Foundation1763900000000];

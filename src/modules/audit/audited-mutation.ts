@@ -1,0 +1,73 @@
+import { DataSource, EntityManager } from "typeorm";
+import { Viewer } from "../../shared/auth/viewer";
+import { codeOf } from "../../shared/errors";
+import { AuditService } from "./audit.service";
+import { inputDigest } from "./audit-chain";
+
+export interface MutationOutcome<T> {
+  result: T;
+  /** What the mutation acted on: organisation codes, numbers, ids. */
+  targets: string[];
+}
+
+/**
+ * One mutation field's unit of work: its transaction and its one audit event.
+ * A service calls run() once; if the mutation fails anywhere (permission, validation,
+ * service), the audit middleware records the failure in a transaction of its own.
+ */
+export class AuditedMutation {
+  private written = false;
+  private targets: string[] = [];
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly viewer: Viewer,
+    private readonly operation: string,
+    private readonly digest: string,
+    private readonly requestId: string | null,
+  ) {}
+
+  static start(dataSource: DataSource, audit: AuditService, digestKey: Buffer, viewer: Viewer, operation: string, args: unknown, requestId: string | null) {
+    return new AuditedMutation(dataSource, audit, viewer, operation, inputDigest(digestKey, args), requestId);
+  }
+
+  get recorded(): boolean {
+    return this.written;
+  }
+
+  /** Names targets before the work starts, so a failure is recorded against them too. */
+  target(...targets: string[]): void {
+    this.targets.push(...targets);
+  }
+
+  async run<T>(work: (tx: EntityManager) => Promise<MutationOutcome<T>>): Promise<T> {
+    if (this.written) throw new Error(`${this.operation} ran its unit of work twice`);
+    const result = await this.dataSource.transaction(async (tx) => {
+      const outcome = await work(tx);
+      await this.audit.append(tx, this.draft("SUCCESS", outcome.targets));
+      return outcome.result;
+    });
+    this.written = true;
+    return result;
+  }
+
+  async recordFailure(error: unknown): Promise<void> {
+    if (this.written) return;
+    await this.audit.appendAlone(this.draft(codeOf(error), []));
+    this.written = true;
+  }
+
+  private draft(outcome: string, targets: string[]) {
+    return {
+      actor: this.viewer.subject,
+      orgCode: this.viewer.organization?.code ?? null,
+      role: this.viewer.role,
+      operation: this.operation,
+      targets: [...new Set([...this.targets, ...targets])],
+      inputDigest: this.digest,
+      outcome,
+      requestId: this.requestId,
+    };
+  }
+}

@@ -1,0 +1,50 @@
+import { Field, InputType } from "type-graphql";
+import { IsEnum, IsOptional, Length, Matches } from "class-validator";
+import { OrganizationKind } from "../../shared/auth/roles";
+
+export const ORGANIZATION_CODE = /^[A-Z0-9][A-Z0-9-]{1,31}$/;
+const PROVINCE_CODE = /^\d{2}$/;
+
+@InputType()
+export class CreateOrganizationInput {
+  @Field({ description: "2-32 characters: capital letters, digits and '-', starting with a letter or digit" })
+  @Matches(ORGANIZATION_CODE, { message: "code must be 2-32 capital letters, digits or '-', starting with a letter or digit" })
+  code: string;
+
+  @Field()
+  @Length(1, 200, { message: "name must be 1-200 characters" })
+  @Matches(/\S/, { message: "name must not be blank" })
+  name: string;
+
+  @Field(() => OrganizationKind)
+  @IsEnum(OrganizationKind)
+  kind: OrganizationKind;
+
+  @Field(() => String, { nullable: true, description: "GB/T 2260 province code; omitted: the parent's, or national" })
+  @IsOptional()
+  @Matches(PROVINCE_CODE, { message: "province must be a two-digit GB/T 2260 code such as \"21\"" })
+  province?: string | null;
+
+  @Field(() => String, { nullable: true, description: "The organisation above this one (a branch's group, a sub-agent's agent)" })
+  @IsOptional()
+  @Matches(ORGANIZATION_CODE, { message: "parentCode is not an organisation code" })
+  parentCode?: string | null;
+}
+
+@InputType()
+export class OrganizationFilter {
+  @Field(() => OrganizationKind, { nullable: true })
+  @IsOptional()
+  @IsEnum(OrganizationKind)
+  kind?: OrganizationKind | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Matches(PROVINCE_CODE, { message: "province must be a two-digit GB/T 2260 code such as \"21\"" })
+  province?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Only the direct children of this organisation" })
+  @IsOptional()
+  @Matches(ORGANIZATION_CODE, { message: "parentCode is not an organisation code" })
+  parentCode?: string | null;
+}

@@ -1,0 +1,109 @@
+import { DataSource, EntityManager, In, SelectQueryBuilder } from "typeorm";
+import { Permission } from "../../shared/auth/permissions";
+import { KIND_OF_ROLE, OrganizationKind, Role } from "../../shared/auth/roles";
+import { Viewer, ViewerOrganization, can } from "../../shared/auth/viewer";
+import { badInput, conflict, isUniqueViolation } from "../../shared/errors";
+import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
+import { PROVINCES, isProvince } from "../../shared/provinces";
+import type { AuditedMutation } from "../audit/audited-mutation";
+import { Organization } from "./organization.entity";
+import { CreateOrganizationInput, OrganizationFilter } from "./organization.inputs";
+
+const CURSOR_KIND = "organization";
+
+export class OrganizationService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Row scoping, written once: oversight roles see every organisation; everyone
+   * else sees their own subtree and the organisations above them.
+   */
+  applyVisibility(viewer: Viewer, qb: SelectQueryBuilder<Organization>, alias = "org"): SelectQueryBuilder<Organization> {
+    if (can(viewer, Permission.ORGANIZATION_READ_ALL)) return qb;
+    if (!viewer.organization) return qb.andWhere("FALSE");
+    return qb.andWhere(`(${alias}.path LIKE :viewerPath || '%' OR :viewerPath LIKE ${alias}.path || '%')`, {
+      viewerPath: viewer.organization.path,
+    });
+  }
+
+  async create(viewer: Viewer, input: CreateOrganizationInput, mutation: AuditedMutation): Promise<Organization> {
+    mutation.target(input.code);
+    if (input.kind === OrganizationKind.PLATFORM) {
+      throw badInput("there is one PLATFORM organisation, created with the registry; another cannot be created", { argument: "kind" });
+    }
+    if (input.province != null && !isProvince(input.province)) {
+      throw badInput(`province "${input.province}" is not a GB/T 2260 province code`, { argument: "province" });
+    }
+    return mutation.run(async (tx) => {
+      const parent = input.parentCode ? await this.parentFor(tx, input) : null;
+      const province = input.province ?? parent?.province ?? null;
+      if (parent?.province && province !== parent.province) {
+        throw badInput(
+          `province "${province}" differs from the parent's (${parent.province}, ${PROVINCES[parent.province]}): a branch is in its parent's province`,
+          { argument: "province" },
+        );
+      }
+      const organization = tx.create(Organization, {
+        code: input.code,
+        name: input.name.trim(),
+        kind: input.kind,
+        province,
+        parentId: parent?.id ?? null,
+        path: `${parent?.path ?? "/"}${input.code}/`,
+      });
+      try {
+        await tx.insert(Organization, organization);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw conflict(`an organisation with code ${input.code} already exists`, { argument: "code" });
+        throw error;
+      }
+      const created = await tx.findOneByOrFail(Organization, { code: input.code });
+      return { result: created, targets: parent ? [input.code, parent.code] : [input.code] };
+    });
+  }
+
+  private async parentFor(tx: EntityManager, input: CreateOrganizationInput): Promise<Organization> {
+    const parent = await tx.findOneBy(Organization, { code: input.parentCode! });
+    if (!parent) throw badInput(`parentCode "${input.parentCode}" is not an organisation`, { argument: "parentCode" });
+    if (parent.kind !== input.kind) {
+      throw badInput(`a ${input.kind} cannot be placed under ${parent.code}, a ${parent.kind}: the tree joins organisations of one kind`, {
+        argument: "parentCode",
+      });
+    }
+    return parent;
+  }
+
+  /** null when the organisation does not exist or the viewer may not see it. */
+  async get(viewer: Viewer, code: string): Promise<Organization | null> {
+    const qb = this.dataSource.getRepository(Organization).createQueryBuilder("org").where("org.code = :code", { code });
+    return this.applyVisibility(viewer, qb).getOne();
+  }
+
+  async list(viewer: Viewer, filter: OrganizationFilter | null | undefined, args: PageArgs): Promise<Connection<Organization>> {
+    const page = toPage(args, CURSOR_KIND);
+    const qb = this.applyVisibility(viewer, this.dataSource.getRepository(Organization).createQueryBuilder("org"));
+    if (filter?.kind) qb.andWhere("org.kind = :kind", { kind: filter.kind });
+    if (filter?.province) qb.andWhere("org.province = :province", { province: filter.province });
+    if (filter?.parentCode) {
+      qb.andWhere("org.parent_id = (SELECT p.id FROM organizations p WHERE p.code = :parentCode)", { parentCode: filter.parentCode });
+    }
+    const totalCount = await qb.clone().getCount();
+    if (page.after) qb.andWhere("org.code > :after", { after: page.after });
+    const rows = await qb.orderBy("org.code", "ASC").limit(page.size + 1).getMany();
+    return toConnection(rows, page, totalCount, CURSOR_KIND, (o) => o.code);
+  }
+
+  /** For the per-request loader; callers reach ids only through rows they could see. */
+  async byIds(ids: readonly string[]): Promise<(Organization | null)[]> {
+    const rows = await this.dataSource.getRepository(Organization).findBy({ id: In([...ids]) });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  /** The organisation a token names, if it exists and is of the kind its role acts for. */
+  async forToken(code: string, role: Exclude<Role, Role.PUBLIC>): Promise<ViewerOrganization | null> {
+    const org = await this.dataSource.getRepository(Organization).findOneBy({ code });
+    if (!org || org.kind !== KIND_OF_ROLE[role]) return null;
+    return { id: org.id, code: org.code, kind: org.kind, province: org.province, path: org.path };
+  }
+}

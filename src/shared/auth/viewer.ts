@@ -1,0 +1,29 @@
+import { Permission, permissionsOf } from "./permissions";
+import { OrganizationKind, Role } from "./roles";
+
+/** The organisation a viewer acts for, as much of it as scoping needs. */
+export interface ViewerOrganization {
+  id: string;
+  code: string;
+  kind: OrganizationKind;
+  province: string | null;
+  /** Materialised path of codes, "/CT/CT-LN/": a subtree is every path with this prefix. */
+  path: string;
+}
+
+/** Who is calling: the first argument of every service method. */
+export interface Viewer {
+  /** `sub` of the token, "anonymous" for PUBLIC. */
+  subject: string;
+  role: Role;
+  organization: ViewerOrganization | null;
+  permissions: ReadonlySet<Permission>;
+}
+
+export function publicViewer(): Viewer {
+  return { subject: "anonymous", role: Role.PUBLIC, organization: null, permissions: permissionsOf(Role.PUBLIC) };
+}
+
+export function can(viewer: Viewer, permission: Permission): boolean {
+  return viewer.permissions.has(permission);
+}

@@ -1,0 +1,97 @@
+import { IsInt, IsOptional, IsString } from "class-validator";
+import { ArgsType, ClassType, Field, Int, ObjectType } from "type-graphql";
+import { badInput } from "./errors";
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+
+@ObjectType()
+export class PageInfo {
+  @Field()
+  hasNextPage: boolean;
+
+  @Field(() => String, { nullable: true })
+  endCursor: string | null;
+}
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { nullable: true, description: `Page size, ${DEFAULT_PAGE_SIZE} by default, at most ${MAX_PAGE_SIZE}` })
+  @IsOptional()
+  @IsInt()
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: "The endCursor of the previous page" })
+  @IsOptional()
+  @IsString()
+  after?: string | null;
+}
+
+export interface Page {
+  /** Rows to return. */
+  size: number;
+  /** Decoded position after which the page starts, or null for the first page. */
+  after: string | null;
+}
+
+/** Validates first/after; one more row than the page is fetched to learn hasNextPage. */
+export function toPage(args: PageArgs, kind: string): Page {
+  const size = args.first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
+    throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE}, got ${args.first}`, { argument: "first" });
+  }
+  return { size, after: args.after ? decodeCursor(args.after, kind) : null };
+}
+
+export function encodeCursor(kind: string, position: string): string {
+  return Buffer.from(`${kind}:${position}`, "utf8").toString("base64url");
+}
+
+export function decodeCursor(cursor: string, kind: string): string {
+  const text = Buffer.from(cursor, "base64url").toString("utf8");
+  const prefix = `${kind}:`;
+  if (!text.startsWith(prefix) || text.length === prefix.length) {
+    throw badInput(`after is not a cursor of this list: "${cursor}"`, { argument: "after" });
+  }
+  return text.slice(prefix.length);
+}
+
+export interface Connection<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: PageInfo;
+  totalCount: number;
+}
+
+/** Builds a connection from rows fetched with size + 1. */
+export function toConnection<T>(rows: T[], page: Page, totalCount: number, kind: string, positionOf: (row: T) => string): Connection<T> {
+  const hasNextPage = rows.length > page.size;
+  const nodes = hasNextPage ? rows.slice(0, page.size) : rows;
+  const edges = nodes.map((node) => ({ cursor: encodeCursor(kind, positionOf(node)), node }));
+  return { edges, totalCount, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+}
+
+/** The Relay connection and edge types for one node type. */
+export function ConnectionType<T extends object>(node: ClassType<T>, name: string) {
+  @ObjectType(`${name}Edge`)
+  class Edge {
+    @Field()
+    cursor: string;
+
+    @Field(() => node)
+    node: T;
+  }
+
+  // Abstract: only the concrete subclass (named <Name>Connection) is part of the schema.
+  @ObjectType()
+  abstract class ConnectionClass implements Connection<T> {
+    @Field(() => [Edge])
+    edges: Edge[];
+
+    @Field(() => PageInfo)
+    pageInfo: PageInfo;
+
+    @Field(() => Int)
+    totalCount: number;
+  }
+  return ConnectionClass;
+}
