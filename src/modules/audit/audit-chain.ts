@@ -31,7 +31,7 @@ export function canonicalJson(value: unknown): string {
 
 export function eventHash(fields: ChainFields): string {
   const material = canonicalJson([
-    fields.seq,
+    String(fields.seq), // node-postgres reads bigint as a string, PGlite as a number
     fields.at.toISOString(),
     fields.actor,
     fields.orgCode,

@@ -55,9 +55,10 @@ export class AuditService {
       if (rows.length === 0) return { ok: true, events, headHash: prevHash };
       for (const row of rows) {
         const seq = BigInt(row.seq);
-        const fail = (reason: string): VerifyResult => ({ ok: false, events, headHash: prevHash, broken: { seq: row.seq, reason } });
+        const fail = (reason: string): VerifyResult => ({ ok: false, events, headHash: prevHash, broken: { seq: String(row.seq), reason } });
         if (seq !== expectedSeq) {
-          return { ok: false, events, headHash: prevHash, broken: { seq: expectedSeq.toString(), reason: `event ${expectedSeq} is missing (next present is ${row.seq})` } };
+          const reason = `event ${expectedSeq} is missing (the next present is ${row.seq})`;
+          return { ok: false, events, headHash: prevHash, broken: { seq: expectedSeq.toString(), reason } };
         }
         if (row.prevHash !== prevHash) return fail("its prev_hash does not match the hash of the event before it");
         if (eventHash(row) !== row.hash) return fail("its content does not match its hash: the event was changed");

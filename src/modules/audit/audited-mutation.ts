@@ -10,6 +10,24 @@ export interface MutationOutcome<T> {
   targets: string[];
 }
 
+// Arguments that name what a mutation acts on. Only identifiers: never a
+// person's name or ID number, which stay out of the audit log.
+const TARGET_KEYS = new Set(["code", "parentCode", "number", "numbers", "resellerCode", "callCenterCode", "subscriberId", "orderId", "trunkId"]);
+const MAX_ARG_TARGETS = 1000;
+
+/** The identifiers in a mutation's arguments, so refused and failed attempts are recorded against them too. */
+export function identifiersIn(args: unknown, found: string[] = []): string[] {
+  if (found.length >= MAX_ARG_TARGETS || args === null || typeof args !== "object") return found;
+  for (const [key, value] of Object.entries(args as Record<string, unknown>)) {
+    if (TARGET_KEYS.has(key) && (typeof value === "string" || Array.isArray(value))) {
+      for (const v of [value].flat()) if (typeof v === "string" && found.length < MAX_ARG_TARGETS) found.push(v);
+    } else if (typeof value === "object") {
+      identifiersIn(value, found);
+    }
+  }
+  return found;
+}
+
 /**
  * One mutation field's unit of work: its transaction and its one audit event.
  * A service calls run() once; if the mutation fails anywhere (permission, validation,
@@ -29,7 +47,9 @@ export class AuditedMutation {
   ) {}
 
   static start(dataSource: DataSource, audit: AuditService, digestKey: Buffer, viewer: Viewer, operation: string, args: unknown, requestId: string | null) {
-    return new AuditedMutation(dataSource, audit, viewer, operation, inputDigest(digestKey, args), requestId);
+    const mutation = new AuditedMutation(dataSource, audit, viewer, operation, inputDigest(digestKey, args), requestId);
+    mutation.target(...identifiersIn(args));
+    return mutation;
   }
 
   get recorded(): boolean {

@@ -27,7 +27,6 @@ export class OrganizationService {
   }
 
   async create(viewer: Viewer, input: CreateOrganizationInput, mutation: AuditedMutation): Promise<Organization> {
-    mutation.target(input.code);
     if (input.kind === OrganizationKind.PLATFORM) {
       throw badInput("there is one PLATFORM organisation, created with the registry; another cannot be created", { argument: "kind" });
     }
