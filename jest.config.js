@@ -17,6 +17,7 @@ module.exports = {
     ],
   },
   // Each file starts its own database (PGlite in memory, or a fresh PostgreSQL database).
+  setupFiles: ["reflect-metadata"],
   testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import type { Logger } from "pino";
 import supertest from "supertest";
 import type { DataSource } from "typeorm";
 import type { SchemaOptions } from "../../src/app/build-schema";
@@ -65,11 +66,13 @@ async function wrap(config: Config, dataSource: DataSource, server: Server, clos
 }
 
 /** A server on a clean database of its own, as the e2e and integration tests use it. */
-export async function startTestApp(options: { env?: Record<string, string>; schema?: Partial<SchemaOptions> } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { env?: Record<string, string>; schema?: Partial<SchemaOptions>; log?: Logger } = {},
+): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = loadConfig({ ...TEST_ENV, ...options.env });
   const dataSource = await openDatabase(database.target);
-  const server = await createServer(config, dataSource, createLogger("silent"), options.schema);
+  const server = await createServer(config, dataSource, options.log ?? createLogger("silent"), options.schema);
   return wrap(config, dataSource, server, async () => {
     await server.stop();
     await dataSource.destroy();
