@@ -30,10 +30,25 @@ export function isEmbedded(dataSource: DataSource): boolean {
   return !(dataSource.options as { url?: string }).url;
 }
 
+// Several server instances may start at once on one PostgreSQL: one migrates, the others wait.
+const MIGRATION_LOCK = 4_155_444_955;
+
 /** Connects and brings the schema up to date. */
 export async function openDatabase(target: DatabaseTarget): Promise<DataSource> {
   const dataSource = createDataSource(target);
   await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: "each" });
+  if (isEmbedded(dataSource)) {
+    // One process owns an embedded database, and its one session cannot be held while migrating.
+    await dataSource.runMigrations({ transaction: "each" });
+    return dataSource;
+  }
+  const lock = dataSource.createQueryRunner();
+  try {
+    await lock.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
+    await dataSource.runMigrations({ transaction: "each" });
+  } finally {
+    await lock.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => undefined);
+    await lock.release();
+  }
   return dataSource;
 }
