@@ -24,7 +24,15 @@ const PAGE = `<!doctype html>
   <script src="/explorer/react-dom.production.min.js"></script>
   <script src="/explorer/graphiql.min.js"></script>
   <script>
-    const fetcher = GraphiQL.createFetcher({ url: location.origin + "/graphql" });
+    const baseFetcher = GraphiQL.createFetcher({ url: location.origin + "/graphql" });
+    // An Authorization header still holding the "Bearer " template means no token: PUBLIC.
+    const fetcher = (params, opts) => {
+      const headers = { ...((opts && opts.headers) || {}) };
+      for (const name of Object.keys(headers)) {
+        if (name.toLowerCase() === "authorization" && /^\\s*(bearer)?\\s*$/i.test(String(headers[name]))) delete headers[name];
+      }
+      return baseFetcher(params, { ...opts, headers });
+    };
     const defaultQuery = [
       "# The shared number registry. Without a token you are PUBLIC.",
       "# Get a token with: npm run token -- --org PLATFORM --role ADMIN",
