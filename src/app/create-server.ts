@@ -78,6 +78,8 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
     formatError: createFormatError(development),
     validationRules: protection.validationRules,
     allowBatchedHttpRequests: false,
+    // main.ts owns the signals: it stops the server, then closes the database, then exits.
+    stopOnTerminationSignals: false,
     plugins: [
       ...protection.plugins,
       observabilityPlugin(metrics),
