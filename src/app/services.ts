@@ -2,6 +2,7 @@ import type { DataSource } from "typeorm";
 import type { Config } from "../config";
 import { AuditService } from "../modules/audit";
 import { MarketingNumberService } from "../modules/marketing-numbers";
+import { NumberService } from "../modules/numbers";
 import { OrganizationService, organizationsModule } from "../modules/organizations";
 
 /** One instance of each service for the process; they hold no request state. */
@@ -12,6 +13,7 @@ export function createServices(dataSource: DataSource, config: Config) {
     audit: new AuditService(dataSource),
     organizations: new OrganizationService(dataSource),
     marketingNumbers: new MarketingNumberService(dataSource),
+    numbers: new NumberService(dataSource),
   };
 }
 export type Services = ReturnType<typeof createServices>;

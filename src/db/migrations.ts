@@ -1,4 +1,5 @@
 import { Foundation1763900000000 } from "../../migrations/1763900000000-Foundation";
+import { Numbers1763910000000 } from "../../migrations/1763910000000-Numbers";
 
 /** Every migration, oldest first; the same list runs on PGlite and on PostgreSQL. */
-export const MIGRATIONS = [Foundation1763900000000];
+export const MIGRATIONS = [Foundation1763900000000, Numbers1763910000000];

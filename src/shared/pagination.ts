@@ -59,14 +59,24 @@ export function decodeCursor(cursor: string, kind: string): string {
 export interface Connection<T> {
   edges: { cursor: string; node: T }[];
   pageInfo: PageInfo;
-  totalCount: number;
+  /** A number, or a function GraphQL calls only when the client selects totalCount. */
+  totalCount: number | (() => Promise<number>);
 }
 
-/** Builds a connection from rows fetched with size + 1. */
-export function toConnection<T>(rows: T[], page: Page, totalCount: number, kind: string, positionOf: (row: T) => string): Connection<T> {
+/**
+ * Builds a connection from rows fetched with size + 1. Cursors are opaque and
+ * tied to their list (kind), or, with kind null, the position itself (a feed's sequence).
+ */
+export function toConnection<T>(
+  rows: T[],
+  page: Page,
+  totalCount: Connection<T>["totalCount"],
+  kind: string | null,
+  positionOf: (row: T) => string,
+): Connection<T> {
   const hasNextPage = rows.length > page.size;
   const nodes = hasNextPage ? rows.slice(0, page.size) : rows;
-  const edges = nodes.map((node) => ({ cursor: encodeCursor(kind, positionOf(node)), node }));
+  const edges = nodes.map((node) => ({ cursor: kind ? encodeCursor(kind, positionOf(node)) : positionOf(node), node }));
   return { edges, totalCount, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
 }
 
@@ -83,15 +93,19 @@ export function ConnectionType<T extends object>(node: ClassType<T>, name: strin
 
   // Abstract: only the concrete subclass (named <Name>Connection) is part of the schema.
   @ObjectType()
-  abstract class ConnectionClass implements Connection<T> {
+  abstract class ConnectionClass {
     @Field(() => [Edge])
     edges: Edge[];
 
     @Field(() => PageInfo)
     pageInfo: PageInfo;
 
+    // A method, so GraphQL calls it: each connection object carries its own totalCount,
+    // a number or a function counted only when the client selects the field.
     @Field(() => Int)
-    totalCount: number;
+    totalCount(): number | Promise<number> {
+      throw new Error("a connection carries its own totalCount");
+    }
   }
   return ConnectionClass;
 }

@@ -13,17 +13,21 @@ export enum Permission {
   ORGANIZATION_MANAGE = "ORGANIZATION_MANAGE",
   /** Read every organisation, not only the viewer's own tree. */
   ORGANIZATION_READ_ALL = "ORGANIZATION_READ_ALL",
+  /** Read numbers and their change feed; which rows, the numbers service decides. */
+  NUMBER_READ = "NUMBER_READ",
+  /** Publish allocations, sync numbers, wholesale them to resellers. */
+  NUMBER_ALLOCATE = "NUMBER_ALLOCATE",
 }
 
 const AUTHENTICATED = [Permission.PUBLIC_READ, Permission.ORGANIZATION_READ];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   [Role.PUBLIC]: [Permission.PUBLIC_READ],
-  [Role.CARRIER]: [...AUTHENTICATED],
-  [Role.RESELLER]: [...AUTHENTICATED],
+  [Role.CARRIER]: [...AUTHENTICATED, Permission.NUMBER_READ, Permission.NUMBER_ALLOCATE],
+  [Role.RESELLER]: [...AUTHENTICATED, Permission.NUMBER_READ],
   [Role.CALL_CENTER]: [...AUTHENTICATED],
-  [Role.POLICE]: [...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL],
-  [Role.REGULATOR]: [...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL],
+  [Role.POLICE]: [...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.NUMBER_READ],
+  [Role.REGULATOR]: [...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.NUMBER_READ],
   [Role.ADMIN]: [...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.ORGANIZATION_MANAGE],
 };
 

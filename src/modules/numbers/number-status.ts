@@ -1,0 +1,70 @@
+/**
+ * The number status machine (DESIGN.md, "Numbers"): one table of legal moves,
+ * mirrored by the number_status_transitions table and its trigger in the database.
+ */
+export enum NumberStatus {
+  SPARE = "SPARE",
+  RESERVED = "RESERVED",
+  PENDING_VERIFICATION = "PENDING_VERIFICATION",
+  ACTIVE = "ACTIVE",
+  SUSPENDED = "SUSPENDED",
+  FORCE_STOPPED = "FORCE_STOPPED",
+  TERMINATED = "TERMINATED",
+  AGING = "AGING",
+}
+
+export const NUMBER_STATUSES = Object.values(NumberStatus);
+
+const S = NumberStatus;
+
+/** Every legal change of status. Staying in the same status is not a change. */
+export const TRANSITIONS: Readonly<Record<NumberStatus, readonly NumberStatus[]>> = {
+  [S.SPARE]: [S.RESERVED, S.PENDING_VERIFICATION, S.FORCE_STOPPED],
+  [S.RESERVED]: [S.SPARE, S.PENDING_VERIFICATION, S.FORCE_STOPPED],
+  [S.PENDING_VERIFICATION]: [S.ACTIVE, S.SUSPENDED, S.TERMINATED, S.FORCE_STOPPED],
+  [S.ACTIVE]: [S.SUSPENDED, S.TERMINATED, S.FORCE_STOPPED],
+  [S.SUSPENDED]: [S.ACTIVE, S.TERMINATED, S.FORCE_STOPPED],
+  // Only lifting the last order on a number takes it out, back to what it was.
+  [S.FORCE_STOPPED]: [S.SPARE, S.RESERVED, S.PENDING_VERIFICATION, S.ACTIVE, S.SUSPENDED, S.TERMINATED, S.AGING],
+  // A number never passes from one subscriber to another without TERMINATED and AGING.
+  [S.TERMINATED]: [S.AGING, S.FORCE_STOPPED],
+  [S.AGING]: [S.SPARE, S.FORCE_STOPPED],
+};
+
+/** What moves a number: each route may make only some of the legal moves. */
+export enum ChangeCause {
+  PUBLISH = "PUBLISH",
+  SYNC = "SYNC",
+  WHOLESALE = "WHOLESALE",
+  SHUTDOWN = "SHUTDOWN",
+  LIFT = "LIFT",
+}
+
+/** The statuses a carrier's own records may set through syncNumbers; the rest have their own routes. */
+export const SYNC_TARGETS: readonly NumberStatus[] = [S.SPARE, S.SUSPENDED, S.TERMINATED, S.AGING];
+
+const ROUTE_OF: Partial<Record<NumberStatus, string>> = {
+  [S.RESERVED]: "a reseller's reservation",
+  [S.PENDING_VERIFICATION]: "a reseller's assignment to a subscriber",
+  [S.ACTIVE]: "the carrier's approval of a verified subscriber",
+  [S.FORCE_STOPPED]: "an emergency shutdown order",
+};
+
+/** null when the move is legal for this cause, else why not (for a reject reason or an error). */
+export function refusal(from: NumberStatus, to: NumberStatus, cause: ChangeCause): string | null {
+  if (from === to) return null;
+  if (from === S.FORCE_STOPPED && cause !== ChangeCause.LIFT) {
+    return "the number is FORCE_STOPPED: only lifting the shutdown order changes its status";
+  }
+  if (to === S.FORCE_STOPPED && cause !== ChangeCause.SHUTDOWN) return `FORCE_STOPPED is set only by ${ROUTE_OF[to]}`;
+  if (cause === ChangeCause.SYNC && !SYNC_TARGETS.includes(to)) {
+    return `${to} is not set by a sync: it follows ${ROUTE_OF[to] ?? "its own route"}`;
+  }
+  if (!TRANSITIONS[from].includes(to)) return `illegal transition ${from} → ${to}`;
+  return null;
+}
+
+/** Every legal (from, to) pair, as the database table holds them. */
+export function transitionPairs(): [NumberStatus, NumberStatus][] {
+  return NUMBER_STATUSES.flatMap((from) => TRANSITIONS[from].map((to) => [from, to] as [NumberStatus, NumberStatus]));
+}

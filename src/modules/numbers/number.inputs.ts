@@ -1,0 +1,93 @@
+import { Field, InputType } from "type-graphql";
+import { ArrayMaxSize, ArrayMinSize, IsEnum, IsOptional, IsString, Length, Matches, ValidateNested } from "class-validator";
+import { NumberStatus } from "./number-status";
+
+export const MAX_SYNC_ITEMS = 10_000;
+const PROVINCE = /^\d{2}$/;
+const PROVINCE_MESSAGE = 'province must be a two-digit GB/T 2260 code such as "21"';
+
+@InputType()
+export class PublishAllocationInput {
+  @Field({ description: "First number of the range" })
+  @IsString()
+  rangeStart: string;
+
+  @Field({ description: "Last number of the range, inclusive; at most 1,000,000 numbers" })
+  @IsString()
+  rangeEnd: string;
+
+  @Field(() => String, { nullable: true, description: "Omitted: the carrier's own province" })
+  @IsOptional()
+  @Matches(PROVINCE, { message: PROVINCE_MESSAGE })
+  province?: string | null;
+}
+
+@InputType()
+export class NumberSyncItem {
+  @Field({ description: "Malformed numbers are rejected item by item" })
+  @IsString()
+  number: string;
+
+  @Field(() => NumberStatus)
+  @IsEnum(NumberStatus)
+  status: NumberStatus;
+
+  @Field(() => String, { nullable: true, description: "Omitted: unchanged; null: no reseller" })
+  @IsOptional()
+  @IsString()
+  resellerCode?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Omitted: unchanged" })
+  @IsOptional()
+  @IsString()
+  province?: string | null;
+}
+
+@InputType()
+export class SyncNumbersInput {
+  @Field({ description: "The same key with the same input returns the first result and changes nothing" })
+  @Length(1, 200, { message: "idempotencyKey must be 1-200 characters" })
+  idempotencyKey: string;
+
+  @Field(() => [NumberSyncItem])
+  @ArrayMinSize(1, { message: "numbers must list at least one number" })
+  @ArrayMaxSize(MAX_SYNC_ITEMS, { message: `numbers may list at most ${MAX_SYNC_ITEMS} items a call` })
+  @ValidateNested()
+  numbers: NumberSyncItem[];
+}
+
+@InputType()
+export class WholesaleNumbersInput {
+  @Field(() => [String])
+  @ArrayMinSize(1, { message: "numbers must list at least one number" })
+  @ArrayMaxSize(MAX_SYNC_ITEMS, { message: `numbers may list at most ${MAX_SYNC_ITEMS} items a call` })
+  @IsString({ each: true })
+  numbers: string[];
+
+  @Field()
+  @IsString()
+  resellerCode: string;
+}
+
+@InputType()
+export class NumberFilter {
+  @Field(() => NumberStatus, { nullable: true })
+  @IsOptional()
+  @IsEnum(NumberStatus)
+  status?: NumberStatus | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Matches(PROVINCE, { message: PROVINCE_MESSAGE })
+  province?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsString()
+  resellerCode?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Leading digits, e.g. 400123" })
+  @IsOptional()
+  @IsString()
+  prefix?: string | null;
+}

@@ -1,0 +1,369 @@
+import { createHash } from "node:crypto";
+import { DataSource, EntityManager } from "typeorm";
+import { OrganizationKind } from "../../shared/auth/roles";
+import { Viewer } from "../../shared/auth/viewer";
+import { badInput, conflict, forbidden } from "../../shared/errors";
+import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
+import { isProvince } from "../../shared/provinces";
+import { canonicalJson } from "../audit/audit-chain";
+import type { AuditedMutation } from "../audit/audited-mutation";
+import { canonicalNumber, parseNumber, parsePrefix } from "./number-format";
+import { ChangeCause, NumberStatus, refusal } from "./number-status";
+import { AllocationResult, BulkResult, NumberChange, NumberRejection, PhoneNumber, SyncResult } from "./number.entity";
+import { NumberFilter, PublishAllocationInput, SyncNumbersInput, WholesaleNumbersInput } from "./number.inputs";
+
+export const MAX_ALLOCATION = 1_000_000;
+const CURSOR_KIND = "number";
+
+// Every writer of numbers holds this lock until it commits, so the change feed's
+// sequence is also its commit order: a reader resuming after seq C never misses a change.
+const NUMBERS_LOCK = 4_155_444_956;
+
+
+interface Scope {
+  sql: string;
+  params: unknown[];
+}
+
+interface ExistingRow {
+  number: string;
+  carrier_id: string;
+  reseller_id: string | null;
+  status: NumberStatus;
+  province: string | null;
+  ours: boolean;
+}
+
+interface Change {
+  number: string;
+  carrierId: string;
+  resellerId: string | null;
+  previousResellerId: string | null;
+  status: NumberStatus;
+  previousStatus: NumberStatus | null;
+  province: string | null;
+}
+
+export class NumberService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Row scoping, written once for numbers and their changes: a carrier its
+   * subtree's, a reseller those wholesaled to it, police and national
+   * regulators all, a provincial regulator its province; nobody else any.
+   * `reseller` names the column(s) that make a row a reseller's.
+   */
+  scope(viewer: Viewer, alias: string, first: number, resellerColumns = ["reseller_id"]): Scope {
+    const org = viewer.organization;
+    if (!org) return { sql: "FALSE", params: [] };
+    switch (org.kind) {
+      case OrganizationKind.CARRIER:
+        return { sql: `${alias}.carrier_id IN (SELECT id FROM organizations WHERE path LIKE $${first} || '%')`, params: [org.path] };
+      case OrganizationKind.RESELLER:
+        return { sql: `(${resellerColumns.map((c) => `${alias}.${c} = $${first}`).join(" OR ")})`, params: [org.id] };
+      case OrganizationKind.POLICE:
+      case OrganizationKind.REGULATOR:
+        return org.province ? { sql: `${alias}.province = $${first}`, params: [org.province] } : { sql: "TRUE", params: [] };
+      default:
+        return { sql: "FALSE", params: [] };
+    }
+  }
+
+  private carrierOf(viewer: Viewer) {
+    const org = viewer.organization;
+    if (!org || org.kind !== OrganizationKind.CARRIER) throw forbidden("only a carrier publishes, syncs and wholesales numbers");
+    return org;
+  }
+
+  private async lockNumbers(tx: EntityManager): Promise<void> {
+    await tx.query("SELECT pg_advisory_xact_lock($1)", [NUMBERS_LOCK]);
+  }
+
+  async publish(viewer: Viewer, input: PublishAllocationInput, mutation: AuditedMutation): Promise<AllocationResult> {
+    const carrier = this.carrierOf(viewer);
+    const start = parseNumber(input.rangeStart, "rangeStart");
+    const end = parseNumber(input.rangeEnd, "rangeEnd");
+    const size = Number(end) - Number(start) + 1;
+    if (size < 1) throw badInput(`rangeEnd ${end} is before rangeStart ${start}`, { argument: "rangeEnd" });
+    if (size > MAX_ALLOCATION) {
+      throw badInput(`a range holds at most ${MAX_ALLOCATION.toLocaleString("en")} numbers; ${start}–${end} holds ${size.toLocaleString("en")}`, {
+        argument: "rangeEnd",
+      });
+    }
+    const province = input.province ?? carrier.province;
+    if (province != null && !isProvince(province)) throw badInput(`province "${province}" is not a GB/T 2260 province code`, { argument: "province" });
+    mutation.target(`${start}..${end}`);
+
+    return mutation.run(async (tx) => {
+      await this.lockNumbers(tx);
+      const overlaps: { holder: string; first: string; last: string; count: number }[] = await tx.query(
+        `SELECT o.code AS holder, min(n.number) AS first, max(n.number) AS last, count(*)::int AS count
+           FROM numbers n JOIN organizations o ON o.id = n.carrier_id
+          WHERE n.number BETWEEN $1 AND $2 AND n.carrier_id <> $3
+          GROUP BY o.code ORDER BY min(n.number)`,
+        [start, end, carrier.id],
+      );
+      if (overlaps.length > 0) {
+        const named = overlaps.map((o) => `${o.first}–${o.last} (${o.count} held by ${o.holder})`).join("; ");
+        throw conflict(`the range ${start}–${end} overlaps numbers of another carrier: ${named}`, { overlaps });
+      }
+      const [{ created }] = await tx.query(
+        `WITH created AS (
+           INSERT INTO numbers (number, carrier_id, province)
+           SELECT g::text, $3, $4 FROM generate_series($1::bigint, $2::bigint) AS g
+           ON CONFLICT (number) DO NOTHING
+           RETURNING number),
+         fed AS (
+           INSERT INTO number_changes (number, carrier_id, status, province, cause)
+           SELECT number, $3, 'SPARE', $4, 'PUBLISH' FROM created RETURNING 1)
+         SELECT count(*)::int AS created FROM fed`,
+        [start, end, carrier.id, province],
+      );
+      return { result: { created, alreadyHeld: size - created }, targets: [] };
+    });
+  }
+
+  async sync(viewer: Viewer, input: SyncNumbersInput, mutation: AuditedMutation): Promise<SyncResult> {
+    const carrier = this.carrierOf(viewer);
+    const digest = createHash("sha256").update(canonicalJson(input.numbers)).digest("hex");
+    mutation.target(`sync:${input.idempotencyKey}`);
+
+    return mutation.run(async (tx) => {
+      await this.lockNumbers(tx);
+      const [replay] = await tx.query(
+        "SELECT input_digest, result FROM sync_requests WHERE carrier_id = $1 AND idempotency_key = $2",
+        [carrier.id, input.idempotencyKey],
+      );
+      if (replay) {
+        if (replay.input_digest !== digest) {
+          throw conflict(`idempotencyKey "${input.idempotencyKey}" was used for a different input`, { argument: "idempotencyKey" });
+        }
+        return { result: replay.result as SyncResult, targets: [] };
+      }
+
+      const rejected: NumberRejection[] = [];
+      const reject = (number: string, reason: string) => rejected.push({ number, reason });
+      const items = new Map<string, (typeof input.numbers)[number]>();
+      for (const item of input.numbers) {
+        const number = canonicalNumber(item.number);
+        if (number === null) reject(item.number, "malformed number: ten digits starting 400, as 4001234567 or 400-123-4567");
+        else if (items.has(number)) reject(item.number, "listed twice in this sync");
+        else if (item.province != null && !isProvince(item.province)) reject(item.number, `unknown province "${item.province}"`);
+        else items.set(number, item);
+      }
+
+      const resellers = await this.resellersByCode(tx, [...items.values()].map((i) => i.resellerCode));
+      const existing = await this.lockRows(tx, [...items.keys()], carrier.path);
+      const creates: Change[] = [];
+      const updates: Change[] = [];
+      let unchanged = 0;
+
+      for (const [number, item] of items) {
+        if (item.resellerCode != null && !resellers.has(item.resellerCode)) {
+          reject(item.number, `unknown reseller "${item.resellerCode}"`);
+          continue;
+        }
+        const resellerId = item.resellerCode === undefined ? undefined : item.resellerCode === null ? null : resellers.get(item.resellerCode)!;
+        const row = existing.get(number);
+        if (!row) {
+          if (item.status !== NumberStatus.SPARE && item.status !== NumberStatus.AGING) {
+            reject(item.number, `a number new to the registry starts SPARE or AGING, not ${item.status}`);
+          } else if (resellerId && item.status !== NumberStatus.SPARE) {
+            reject(item.number, "a reseller holds only SPARE numbers it was wholesaled");
+          } else {
+            creates.push({
+              number, carrierId: carrier.id, resellerId: resellerId ?? null, previousResellerId: null,
+              status: item.status, previousStatus: null, province: item.province ?? carrier.province,
+            });
+          }
+          continue;
+        }
+        if (!row.ours) {
+          reject(item.number, "the number belongs to another carrier");
+          continue;
+        }
+        const why = refusal(row.status, item.status, ChangeCause.SYNC);
+        if (why) {
+          reject(item.number, why);
+          continue;
+        }
+        const nextReseller = resellerId === undefined ? row.reseller_id : resellerId;
+        if (nextReseller !== row.reseller_id && (row.status !== NumberStatus.SPARE || item.status !== NumberStatus.SPARE)) {
+          reject(item.number, `the reseller changes only while the number is SPARE (it is ${row.status})`);
+          continue;
+        }
+        const nextProvince = item.province === undefined ? row.province : item.province;
+        if (nextReseller === row.reseller_id && item.status === row.status && nextProvince === row.province) {
+          unchanged += 1;
+          continue;
+        }
+        updates.push({
+          number, carrierId: row.carrier_id, resellerId: nextReseller, previousResellerId: row.reseller_id,
+          status: item.status, previousStatus: row.status, province: nextProvince,
+        });
+      }
+
+      await this.insertNumbers(tx, creates);
+      await this.updateNumbers(tx, updates);
+      await this.recordChanges(tx, [...creates, ...updates], ChangeCause.SYNC);
+      const result: SyncResult = { created: creates.length, updated: updates.length, unchanged, rejected };
+      await tx.query(
+        "INSERT INTO sync_requests (carrier_id, idempotency_key, input_digest, result) VALUES ($1, $2, $3, $4)",
+        [carrier.id, input.idempotencyKey, digest, JSON.stringify(result)],
+      );
+      return { result, targets: [] };
+    });
+  }
+
+  async wholesale(viewer: Viewer, input: WholesaleNumbersInput, mutation: AuditedMutation): Promise<BulkResult> {
+    const carrier = this.carrierOf(viewer);
+    return mutation.run(async (tx) => {
+      await this.lockNumbers(tx);
+      const resellers = await this.resellersByCode(tx, [input.resellerCode]);
+      const resellerId = resellers.get(input.resellerCode);
+      if (!resellerId) throw badInput(`resellerCode "${input.resellerCode}" is not a reseller`, { argument: "resellerCode" });
+
+      const rejected: NumberRejection[] = [];
+      const wanted = new Map<string, string>();
+      for (const text of input.numbers) {
+        const number = canonicalNumber(text);
+        if (number === null) rejected.push({ number: text, reason: "malformed number: ten digits starting 400" });
+        else if (wanted.has(number)) rejected.push({ number: text, reason: "listed twice" });
+        else wanted.set(number, text);
+      }
+      const existing = await this.lockRows(tx, [...wanted.keys()], carrier.path);
+      const updates: Change[] = [];
+      let unchanged = 0;
+      for (const [number, text] of wanted) {
+        const row = existing.get(number);
+        if (!row || !row.ours) rejected.push({ number: text, reason: "not a number of yours" });
+        else if (row.status !== NumberStatus.SPARE) rejected.push({ number: text, reason: `only SPARE numbers are wholesaled; it is ${row.status}` });
+        else if (row.reseller_id === resellerId) unchanged += 1;
+        else {
+          updates.push({
+            number, carrierId: row.carrier_id, resellerId, previousResellerId: row.reseller_id,
+            status: row.status, previousStatus: row.status, province: row.province,
+          });
+        }
+      }
+      await this.updateNumbers(tx, updates);
+      await this.recordChanges(tx, updates, ChangeCause.WHOLESALE);
+      return { result: { updated: updates.length, unchanged, rejected }, targets: [input.resellerCode] };
+    });
+  }
+
+  private async resellersByCode(tx: EntityManager, codes: (string | null | undefined)[]): Promise<Map<string, string>> {
+    const wanted = [...new Set(codes.filter((c): c is string => typeof c === "string"))];
+    if (wanted.length === 0) return new Map();
+    const rows: { id: string; code: string }[] = await tx.query(
+      "SELECT id, code FROM organizations WHERE code = ANY($1::text[]) AND kind = 'RESELLER'",
+      [wanted],
+    );
+    return new Map(rows.map((r) => [r.code, r.id]));
+  }
+
+  /** The rows of these numbers, locked for this transaction, with whether the carrier's subtree holds them. */
+  private async lockRows(tx: EntityManager, numbers: string[], carrierPath: string): Promise<Map<string, ExistingRow>> {
+    if (numbers.length === 0) return new Map();
+    const rows: ExistingRow[] = await tx.query(
+      `SELECT n.number, n.carrier_id, n.reseller_id, n.status, n.province, (o.path LIKE $2 || '%') AS ours
+         FROM numbers n JOIN organizations o ON o.id = n.carrier_id
+        WHERE n.number = ANY($1::text[])
+        ORDER BY n.number
+        FOR UPDATE OF n`,
+      [numbers, carrierPath],
+    );
+    return new Map(rows.map((r) => [r.number, r]));
+  }
+
+  private async insertNumbers(tx: EntityManager, rows: Change[]): Promise<void> {
+    if (rows.length === 0) return;
+    await tx.query(
+      `INSERT INTO numbers (number, carrier_id, reseller_id, status, province)
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[])`,
+      [rows.map((r) => r.number), rows.map((r) => r.carrierId), rows.map((r) => r.resellerId), rows.map((r) => r.status), rows.map((r) => r.province)],
+    );
+  }
+
+  private async updateNumbers(tx: EntityManager, rows: Change[]): Promise<void> {
+    if (rows.length === 0) return;
+    await tx.query(
+      `UPDATE numbers n SET status = u.status, reseller_id = u.reseller_id, province = u.province
+         FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[]) AS u(number, status, reseller_id, province)
+        WHERE n.number = u.number`,
+      [rows.map((r) => r.number), rows.map((r) => r.status), rows.map((r) => r.resellerId), rows.map((r) => r.province)],
+    );
+  }
+
+  private async recordChanges(tx: EntityManager, rows: Change[], cause: ChangeCause): Promise<void> {
+    if (rows.length === 0) return;
+    await tx.query(
+      `INSERT INTO number_changes (number, carrier_id, reseller_id, previous_reseller_id, status, previous_status, province, cause)
+       SELECT u.*, $8 FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[]) AS u`,
+      [
+        rows.map((r) => r.number), rows.map((r) => r.carrierId), rows.map((r) => r.resellerId), rows.map((r) => r.previousResellerId),
+        rows.map((r) => r.status), rows.map((r) => r.previousStatus), rows.map((r) => r.province), cause,
+      ],
+    );
+  }
+
+  /** null when the number does not exist or the viewer may not see it. */
+  async get(viewer: Viewer, text: string): Promise<PhoneNumber | null> {
+    const number = parseNumber(text);
+    const scope = this.scope(viewer, "n", 2);
+    const rows = await this.dataSource.query(`SELECT ${COLUMNS} FROM numbers n WHERE n.number = $1 AND ${scope.sql}`, [number, ...scope.params]);
+    return rows[0] ?? null;
+  }
+
+  async list(viewer: Viewer, filter: NumberFilter | null | undefined, args: PageArgs): Promise<Connection<PhoneNumber>> {
+    const page = toPage(args, CURSOR_KIND);
+    const params: unknown[] = [];
+    const where: string[] = [];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    const scope = this.scope(viewer, "n", 1);
+    params.push(...scope.params);
+    where.push(scope.sql);
+    if (filter?.status) where.push(`n.status = ${param(filter.status)}`);
+    if (filter?.province) where.push(`n.province = ${param(filter.province)}`);
+    if (filter?.resellerCode) where.push(`n.reseller_id = (SELECT id FROM organizations WHERE code = ${param(filter.resellerCode)})`);
+    if (filter?.prefix) where.push(`n.number LIKE ${param(parsePrefix(filter.prefix))} || '%'`);
+    const filtered = [...where];
+    const filteredParams = [...params];
+    if (page.after) where.push(`n.number > ${param(page.after)}`);
+    const rows: PhoneNumber[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM numbers n WHERE ${where.join(" AND ")} ORDER BY n.number LIMIT ${page.size + 1}`,
+      params,
+    );
+    const count = async () => {
+      const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM numbers n WHERE ${filtered.join(" AND ")}`, filteredParams);
+      return n as number;
+    };
+    return toConnection(rows, page, count, CURSOR_KIND, (r) => r.number);
+  }
+
+  /** The change feed after a sequence ("0" or nothing: from the beginning), in order, scoped to the viewer. */
+  async changes(viewer: Viewer, args: PageArgs): Promise<Connection<NumberChange>> {
+    const after = args.after ?? "0";
+    if (!/^\d{1,19}$/.test(after)) throw badInput(`after must be a sequence number from this feed, got "${after}"`, { argument: "after" });
+    const page = toPage({ first: args.first }, "change");
+    const scope = this.scope(viewer, "c", 2, ["reseller_id", "previous_reseller_id"]);
+    const rows = await this.dataSource.query(
+      `SELECT c.seq::text AS sequence, c.number, c.status, c.previous_status AS "previousStatus", c.cause, c.province, c.at,
+              c.carrier_id AS "carrierId", c.reseller_id AS "resellerId"
+         FROM number_changes c
+        WHERE c.seq > $1 AND ${scope.sql}
+        ORDER BY c.seq LIMIT ${page.size + 1}`,
+      [after, ...scope.params],
+    );
+    const count = async () => {
+      const sql = `SELECT count(*)::int AS n FROM number_changes c WHERE c.seq > $1 AND ${scope.sql}`;
+      const [{ n }] = await this.dataSource.query(sql, [after, ...scope.params]);
+      return n as number;
+    };
+    return toConnection<NumberChange>(rows, page, count, null, (r) => r.sequence);
+  }
+
+}
+
+const COLUMNS = `n.number, n.service_type AS "serviceType", n.carrier_id AS "carrierId", n.reseller_id AS "resellerId", n.province,
+  n.status, n.reserved_until AS "reservedUntil", n.version, n.created_at AS "createdAt", n.updated_at AS "updatedAt"`;

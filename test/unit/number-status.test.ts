@@ -1,0 +1,50 @@
+import { canonicalNumber, parseNumber } from "../../src/modules/numbers/number-format";
+import { ChangeCause, NUMBER_STATUSES, NumberStatus as S, TRANSITIONS, refusal, transitionPairs } from "../../src/modules/numbers/number-status";
+
+describe("the number status machine", () => {
+  const legal = new Set(transitionPairs().map(([f, t]) => `${f}>${t}`));
+
+  // Every ordered pair of the eight states, for the route that can make the most moves.
+  for (const from of NUMBER_STATUSES) {
+    for (const to of NUMBER_STATUSES) {
+      const cause = from === S.FORCE_STOPPED ? ChangeCause.LIFT : to === S.FORCE_STOPPED ? ChangeCause.SHUTDOWN : ChangeCause.PUBLISH;
+      it(`${from} → ${to}`, () => {
+        const allowed = from === to || legal.has(`${from}>${to}`);
+        expect(refusal(from, to, cause) === null).toBe(allowed);
+      });
+    }
+  }
+
+  it("never moves a number to a new owner without TERMINATED and AGING", () => {
+    expect(TRANSITIONS[S.ACTIVE]).not.toContain(S.SPARE);
+    expect(TRANSITIONS[S.SUSPENDED]).not.toContain(S.SPARE);
+    expect(TRANSITIONS[S.TERMINATED]).toEqual([S.AGING, S.FORCE_STOPPED]);
+    expect(TRANSITIONS[S.AGING]).toContain(S.SPARE);
+  });
+
+  it("only a shutdown order stops a number, and only lifting it releases one", () => {
+    expect(refusal(S.ACTIVE, S.FORCE_STOPPED, ChangeCause.SYNC)).toMatch(/shutdown order/);
+    expect(refusal(S.FORCE_STOPPED, S.ACTIVE, ChangeCause.SYNC)).toMatch(/FORCE_STOPPED/);
+    expect(refusal(S.FORCE_STOPPED, S.ACTIVE, ChangeCause.SHUTDOWN)).toMatch(/FORCE_STOPPED/);
+    expect(refusal(S.FORCE_STOPPED, S.ACTIVE, ChangeCause.LIFT)).toBeNull();
+  });
+
+  it("a sync sets only the carrier's own statuses", () => {
+    expect(refusal(S.SPARE, S.RESERVED, ChangeCause.SYNC)).toMatch(/reservation/);
+    expect(refusal(S.PENDING_VERIFICATION, S.ACTIVE, ChangeCause.SYNC)).toMatch(/approval/);
+    expect(refusal(S.ACTIVE, S.SUSPENDED, ChangeCause.SYNC)).toBeNull();
+    expect(refusal(S.SPARE, S.AGING, ChangeCause.SYNC)).toMatch(/illegal transition SPARE → AGING/);
+  });
+});
+
+describe("number formats", () => {
+  it.each(["4001234567", "400-123-4567", "400 123 4567"])("accepts %s", (text) => expect(canonicalNumber(text)).toBe("4001234567"));
+
+  it.each([
+    "400123456", "40012345678", "400-1234-567", "400.123.4567", "4001234S67", "８００１２３４５６７", "４００１２３４５６７",
+    "8001234567", "010-12345678", " 4001234567", "400 123-4567", "",
+  ])("refuses %j, naming it", (text) => {
+    expect(canonicalNumber(text)).toBeNull();
+    expect(() => parseNumber(text)).toThrow(text === "" ? /is not a 400 number/ : text);
+  });
+});
