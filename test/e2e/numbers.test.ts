@@ -264,6 +264,24 @@ describe("the change feed", () => {
   });
 });
 
+describe("who may call what", () => {
+  it("the public and the platform operator read no numbers", async () => {
+    for (const as of [null, ADMIN]) {
+      expect(codes(await app.exec(as, NUMBER, { n: "4001000010" }))).toEqual(["FORBIDDEN"]);
+      expect(codes(await app.exec(as, `{ numbers { totalCount } }`))).toEqual(["FORBIDDEN"]);
+      expect(codes(await app.exec(as, CHANGES, {}))).toEqual(["FORBIDDEN"]);
+    }
+  });
+
+  it("only carriers sync and wholesale", async () => {
+    for (const as of [RS_A, MIIT, ADMIN, null]) {
+      const sync = await app.exec(as, SYNC, { input: { idempotencyKey: "x", numbers: [{ number: "4001000010", status: "SPARE" }] } });
+      expect(codes(sync)).toEqual(["FORBIDDEN"]);
+      expect(codes(await app.exec(as, WHOLESALE, { input: { resellerCode: "RS-A", numbers: ["4001000013"] } }))).toEqual(["FORBIDDEN"]);
+    }
+  });
+});
+
 describe("the database holds the invariants", () => {
   it("its transition table is the module's, and its trigger refuses an illegal move by any route", async () => {
     const { transitionPairs } = await import("../../src/modules/numbers/number-status");
