@@ -1,5 +1,5 @@
 import { Field, InputType } from "type-graphql";
-import { ArrayMaxSize, ArrayMinSize, IsEnum, IsOptional, IsString, Length, Matches, ValidateNested } from "class-validator";
+import { ArrayMaxSize, ArrayMinSize, IsEnum, IsOptional, IsString, Length, Matches } from "class-validator";
 import { NumberStatus } from "./number-status";
 
 export const MAX_SYNC_ITEMS = 10_000;
@@ -22,24 +22,21 @@ export class PublishAllocationInput {
   province?: string | null;
 }
 
+// Not validated item by item here: GraphQL's own types already hold (a string, a
+// NumberStatus), and the service rejects bad items one by one with a reason rather
+// than refusing the whole call. Validating 10,000 nested objects cost ~0.2 s a call.
 @InputType()
 export class NumberSyncItem {
   @Field({ description: "Malformed numbers are rejected item by item" })
-  @IsString()
   number: string;
 
   @Field(() => NumberStatus)
-  @IsEnum(NumberStatus)
   status: NumberStatus;
 
   @Field(() => String, { nullable: true, description: "Omitted: unchanged; null: no reseller" })
-  @IsOptional()
-  @IsString()
   resellerCode?: string | null;
 
   @Field(() => String, { nullable: true, description: "Omitted: unchanged" })
-  @IsOptional()
-  @IsString()
   province?: string | null;
 }
 
@@ -52,7 +49,6 @@ export class SyncNumbersInput {
   @Field(() => [NumberSyncItem])
   @ArrayMinSize(1, { message: "numbers must list at least one number" })
   @ArrayMaxSize(MAX_SYNC_ITEMS, { message: `numbers may list at most ${MAX_SYNC_ITEMS} items a call` })
-  @ValidateNested()
   numbers: NumberSyncItem[];
 }
 
