@@ -1,3 +1,6 @@
+import { Matches } from "class-validator";
+import { badInput } from "./errors";
+
 /** GB/T 2260 province-level codes (省级行政区划代码). */
 export const PROVINCES: Readonly<Record<string, string>> = {
   "11": "Beijing", "12": "Tianjin", "13": "Hebei", "14": "Shanxi", "15": "Inner Mongolia",
@@ -11,4 +14,12 @@ export const PROVINCES: Readonly<Record<string, string>> = {
 
 export function isProvince(code: string): boolean {
   return Object.prototype.hasOwnProperty.call(PROVINCES, code);
+}
+
+/** Input shape of a province: two digits; whether they name a province is checked by assertProvince. */
+export const IsProvinceCode = () => Matches(/^\d{2}$/, { message: 'province must be a two-digit GB/T 2260 code such as "21"' });
+
+/** BAD_USER_INPUT unless the value is null or a GB/T 2260 province code. */
+export function assertProvince(value: string | null | undefined, argument = "province"): void {
+  if (value != null && !isProvince(value)) throw badInput(`province "${value}" is not a GB/T 2260 province code`, { argument });
 }

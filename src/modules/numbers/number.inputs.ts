@@ -1,10 +1,9 @@
 import { Field, InputType } from "type-graphql";
-import { ArrayMaxSize, ArrayMinSize, IsEnum, IsOptional, IsString, Length, Matches } from "class-validator";
+import { IsProvinceCode } from "../../shared/provinces";
+import { ArrayMaxSize, ArrayMinSize, IsEnum, IsOptional, IsString, Length } from "class-validator";
 import { NumberStatus } from "./number-status";
 
 export const MAX_SYNC_ITEMS = 10_000;
-const PROVINCE = /^\d{2}$/;
-const PROVINCE_MESSAGE = 'province must be a two-digit GB/T 2260 code such as "21"';
 
 @InputType()
 export class PublishAllocationInput {
@@ -18,7 +17,7 @@ export class PublishAllocationInput {
 
   @Field(() => String, { nullable: true, description: "Omitted: the carrier's own province" })
   @IsOptional()
-  @Matches(PROVINCE, { message: PROVINCE_MESSAGE })
+  @IsProvinceCode()
   province?: string | null;
 }
 
@@ -74,7 +73,7 @@ export class NumberFilter {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Matches(PROVINCE, { message: PROVINCE_MESSAGE })
+  @IsProvinceCode()
   province?: string | null;
 
   @Field(() => String, { nullable: true })

@@ -4,7 +4,7 @@ import { OrganizationKind } from "../../shared/auth/roles";
 import { Viewer } from "../../shared/auth/viewer";
 import { badInput, conflict, forbidden } from "../../shared/errors";
 import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
-import { isProvince } from "../../shared/provinces";
+import { assertProvince, isProvince } from "../../shared/provinces";
 import { canonicalJson } from "../audit/audit-chain";
 import type { AuditedMutation } from "../audit/audited-mutation";
 import { canonicalNumber, parseNumber, parsePrefix } from "./number-format";
@@ -91,7 +91,7 @@ export class NumberService {
       });
     }
     const province = input.province ?? carrier.province;
-    if (province != null && !isProvince(province)) throw badInput(`province "${province}" is not a GB/T 2260 province code`, { argument: "province" });
+    assertProvince(province);
     mutation.target(`${start}..${end}`);
 
     return mutation.run(async (tx) => {

@@ -1,9 +1,9 @@
 import { Field, InputType } from "type-graphql";
+import { IsProvinceCode } from "../../shared/provinces";
 import { IsEnum, IsOptional, Length, Matches } from "class-validator";
 import { OrganizationKind } from "../../shared/auth/roles";
 
 export const ORGANIZATION_CODE = /^[A-Z0-9][A-Z0-9-]{1,31}$/;
-const PROVINCE_CODE = /^\d{2}$/;
 
 @InputType()
 export class CreateOrganizationInput {
@@ -22,7 +22,7 @@ export class CreateOrganizationInput {
 
   @Field(() => String, { nullable: true, description: "GB/T 2260 province code; omitted: the parent's, or national" })
   @IsOptional()
-  @Matches(PROVINCE_CODE, { message: "province must be a two-digit GB/T 2260 code such as \"21\"" })
+  @IsProvinceCode()
   province?: string | null;
 
   @Field(() => String, { nullable: true, description: "The organisation above this one (a branch's group, a sub-agent's agent)" })
@@ -40,7 +40,7 @@ export class OrganizationFilter {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Matches(PROVINCE_CODE, { message: "province must be a two-digit GB/T 2260 code such as \"21\"" })
+  @IsProvinceCode()
   province?: string | null;
 
   @Field(() => String, { nullable: true, description: "Only the direct children of this organisation" })

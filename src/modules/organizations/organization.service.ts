@@ -4,7 +4,7 @@ import { KIND_OF_ROLE, OrganizationKind, Role } from "../../shared/auth/roles";
 import { Viewer, ViewerOrganization, can } from "../../shared/auth/viewer";
 import { badInput, conflict, isUniqueViolation } from "../../shared/errors";
 import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
-import { PROVINCES, isProvince } from "../../shared/provinces";
+import { PROVINCES, assertProvince } from "../../shared/provinces";
 import type { AuditedMutation } from "../audit/audited-mutation";
 import { Organization } from "./organization.entity";
 import { CreateOrganizationInput, OrganizationFilter } from "./organization.inputs";
@@ -30,9 +30,7 @@ export class OrganizationService {
     if (input.kind === OrganizationKind.PLATFORM) {
       throw badInput("there is one PLATFORM organisation, created with the registry; another cannot be created", { argument: "kind" });
     }
-    if (input.province != null && !isProvince(input.province)) {
-      throw badInput(`province "${input.province}" is not a GB/T 2260 province code`, { argument: "province" });
-    }
+    assertProvince(input.province);
     return mutation.run(async (tx) => {
       const parent = input.parentCode ? await this.parentFor(tx, input) : null;
       const province = input.province ?? parent?.province ?? null;
