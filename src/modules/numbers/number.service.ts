@@ -19,7 +19,6 @@ const CURSOR_KIND = "number";
 // sequence is also its commit order: a reader resuming after seq C never misses a change.
 const NUMBERS_LOCK = 4_155_444_956;
 
-
 interface Scope {
   sql: string;
   params: unknown[];
@@ -51,7 +50,7 @@ export class NumberService {
    * Row scoping, written once for numbers and their changes: a carrier its
    * subtree's, a reseller those wholesaled to it, police and national
    * regulators all, a provincial regulator its province; nobody else any.
-   * `reseller` names the column(s) that make a row a reseller's.
+   * `resellerColumns` name the column(s) that make a row a reseller's.
    */
   scope(viewer: Viewer, alias: string, first: number, resellerColumns = ["reseller_id"]): Scope {
     const org = viewer.organization;

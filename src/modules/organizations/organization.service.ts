@@ -84,7 +84,9 @@ export class OrganizationService {
     if (filter?.parentCode) {
       qb.andWhere("org.parent_id = (SELECT p.id FROM organizations p WHERE p.code = :parentCode)", { parentCode: filter.parentCode });
     }
-    const totalCount = await qb.clone().getCount();
+    // Counted only when the client selects totalCount.
+    const counting = qb.clone();
+    const totalCount = () => counting.getCount();
     if (page.after) qb.andWhere("org.code > :after", { after: page.after });
     const rows = await qb.orderBy("org.code", "ASC").limit(page.size + 1).getMany();
     return toConnection(rows, page, totalCount, CURSOR_KIND, (o) => o.code);
