@@ -291,4 +291,25 @@ describe("the database holds the invariants", () => {
     await expect(app.dataSource.query("UPDATE numbers SET status = 'RESERVED' WHERE number = '4001000030'")).rejects.toThrow(/numbers_reserved/);
     await expect(app.dataSource.query("INSERT INTO numbers (number, carrier_id) SELECT '400123456', id FROM organizations LIMIT 1")).rejects.toThrow(/numbers_format/);
   });
+
+  it("the change feed refers only to real numbers and organisations, and nothing it refers to is deleted", async () => {
+    const feedRows = async () => (await app.dataSource.query("SELECT count(*)::int AS n FROM number_changes"))[0].n;
+    const before = await feedRows();
+    const [{ id: carrier }] = await app.dataSource.query("SELECT id FROM organizations WHERE code = 'CT-LN'");
+    const insert = (number: string, carrierId: string, resellerId: string | null) =>
+      app.dataSource.query(
+        `INSERT INTO number_changes (number, carrier_id, reseller_id, status, cause)
+         VALUES ('4001000030', $1, NULL, 'SPARE', 'SYNC'), ($2, $1, $3, 'SPARE', 'SYNC')`,
+        [carrierId, number, resellerId],
+      );
+    await expect(insert("4009999999", carrier, null)).rejects.toThrow(/refers to number 4009999999/);
+    await expect(insert("4001000031", carrier, "00000000-0000-4000-8000-000000000000")).rejects.toThrow(/refers to organization 00000000/);
+    expect(await feedRows()).toBe(before);
+
+    await expect(app.dataSource.query("DELETE FROM numbers WHERE number = '4001000030'")).rejects.toThrow(/never deleted, and the change feed is append-only/);
+    await expect(app.dataSource.query("DELETE FROM organizations WHERE code = 'CM'")).rejects.toThrow(/never deleted, and the change feed is append-only/);
+    await expect(app.dataSource.query("UPDATE number_changes SET status = 'AGING'")).rejects.toThrow(/never deleted, and the change feed is append-only/);
+    await expect(app.dataSource.query("TRUNCATE number_changes")).rejects.toThrow(/never deleted, and the change feed is append-only/);
+    expect(await feedRows()).toBe(before);
+  });
 });
