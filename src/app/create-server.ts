@@ -127,7 +127,7 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
           requestId,
           viewer,
           services,
-          loaders: createLoaders(services),
+          loaders: createLoaders(services, viewer),
           log: log.child({ requestId, role: viewer.role, org: viewer.organization?.code }),
         };
       },

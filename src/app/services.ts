@@ -1,27 +1,36 @@
 import type { DataSource } from "typeorm";
 import type { Config } from "../config";
 import { AuditService } from "../modules/audit";
+import { CampaignService } from "../modules/campaigns";
 import { MarketingNumberService } from "../modules/marketing-numbers";
 import { NumberService } from "../modules/numbers";
 import { OrganizationService, organizationsModule } from "../modules/organizations";
+import { SubscriberService, subscribersModule } from "../modules/subscribers";
+import { SweepService } from "../modules/sweeps";
+import type { Viewer } from "../shared/auth/viewer";
 
 /** One instance of each service for the process; they hold no request state. */
 export function createServices(dataSource: DataSource, config: Config) {
+  const audit = new AuditService(dataSource);
   return {
     config,
     dataSource,
-    audit: new AuditService(dataSource),
+    audit,
     organizations: new OrganizationService(dataSource),
     marketingNumbers: new MarketingNumberService(dataSource),
     numbers: new NumberService(dataSource),
+    subscribers: new SubscriberService(dataSource, config, audit),
+    campaigns: new CampaignService(dataSource),
+    sweeps: new SweepService(dataSource, config),
   };
 }
 export type Services = ReturnType<typeof createServices>;
 
 /** Fresh loaders for each request, so nothing is cached across viewers. */
-export function createLoaders(services: Services) {
+export function createLoaders(services: Services, viewer: Viewer) {
   return {
     ...organizationsModule.loaders(services),
+    ...subscribersModule.loaders(services, viewer),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

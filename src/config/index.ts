@@ -24,8 +24,27 @@ export interface Config {
     defaultPageSize: number;
     maxPageSize: number;
   };
+  /** Timers and limits of DESIGN.md, "Numbers" and "Subscribers" (US toll-free registry defaults). */
+  rules: Rules;
+  /** How often the server runs the sweeps; 0 turns the schedule off (they still run by command). */
+  sweepIntervalSeconds: number;
   /** Settings that were defaulted and deserve a warning at start. */
   warnings: string[];
+}
+
+export interface Rules {
+  /** A reservation lasts at most this many days and is not extended. */
+  reservationDays: number;
+  /** A reseller holds in reservation at most max(reservationCapMin, reservationCapShare × its ACTIVE numbers). */
+  reservationCapMin: number;
+  reservationCapShare: number;
+  /** AGING before SPARE; after a fraud shutdown or a REVOKED identity, quarantineDays. */
+  agingDays: number;
+  quarantineDays: number;
+  /** SUSPENDED this long without re-verification: TERMINATED. */
+  suspensionDays: number;
+  /** One legal representative behind more unrelated companies than this raises a HIGH flag. */
+  legalRepCompanyLimit: number;
 }
 
 // Fixed development defaults: published here on purpose, refused in production.
@@ -106,6 +125,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       defaultPageSize: 50,
       maxPageSize: 500,
     },
+    rules: {
+      reservationDays: bounded(env, "RESERVATION_DAYS", 45, 1, 45),
+      reservationCapMin: int(env, "RESERVATION_CAP_MIN", 2000),
+      reservationCapShare: share(env, "RESERVATION_CAP_SHARE", 0.075),
+      agingDays: bounded(env, "AGING_DAYS", 90, 45, 3650),
+      quarantineDays: bounded(env, "QUARANTINE_DAYS", 180, 45, 3650),
+      suspensionDays: int(env, "SUSPENSION_DAYS", 90),
+      legalRepCompanyLimit: int(env, "LEGAL_REP_COMPANY_LIMIT", 5),
+    },
+    sweepIntervalSeconds: int(env, "SWEEP_INTERVAL_SECONDS", nodeEnv === "test" ? 0 : 300, 0),
     warnings,
   };
+}
+
+function bounded(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const value = int(env, name, fallback, min);
+  if (value > max) throw new ConfigError(`${name} must be at most ${max}, got ${value}`);
+  return value;
+}
+
+function share(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || value > 1) throw new ConfigError(`${name} must be a share between 0 and 1, got "${raw}"`);
+  return value;
 }

@@ -1,6 +1,7 @@
 import { Foundation1763900000000 } from "../../migrations/1763900000000-Foundation";
 import { Numbers1763910000000 } from "../../migrations/1763910000000-Numbers";
 import { ChangeFeedChecks1763920000000 } from "../../migrations/1763920000000-ChangeFeedChecks";
+import { Subscribers1763930000000 } from "../../migrations/1763930000000-Subscribers";
 
 /** Every migration, oldest first; the same list runs on PGlite and on PostgreSQL. */
-export const MIGRATIONS = [Foundation1763900000000, Numbers1763910000000, ChangeFeedChecks1763920000000];
+export const MIGRATIONS = [Foundation1763900000000, Numbers1763910000000, ChangeFeedChecks1763920000000, Subscribers1763930000000];

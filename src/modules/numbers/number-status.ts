@@ -38,6 +38,17 @@ export enum ChangeCause {
   WHOLESALE = "WHOLESALE",
   SHUTDOWN = "SHUTDOWN",
   LIFT = "LIFT",
+  /** A reseller reserves a number for a customer. */
+  RESERVE = "RESERVE",
+  /** A reseller assigns a number to a subscriber. */
+  ASSIGN = "ASSIGN",
+  /** A subscriber's identity is verified, or revoked. */
+  VERIFY = "VERIFY",
+  REVOKE = "REVOKE",
+  /** A regulator or carrier suspends a number. */
+  SUSPEND = "SUSPEND",
+  /** A scheduled sweep: a reservation lapsed, a deadline passed, a period ended. */
+  SWEEP = "SWEEP",
 }
 
 /** The statuses a carrier's own records may set through syncNumbers; the rest have their own routes. */

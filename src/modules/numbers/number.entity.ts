@@ -22,6 +22,9 @@ export class PhoneNumber {
   @Column({ name: "reseller_id", type: "uuid", nullable: true })
   resellerId: string | null;
 
+  @Column({ name: "subscriber_id", type: "uuid", nullable: true })
+  subscriberId: string | null;
+
   @Field(() => String, { nullable: true })
   @Column({ type: "text", nullable: true })
   province: string | null;
@@ -33,6 +36,14 @@ export class PhoneNumber {
   @Field(() => Date, { nullable: true })
   @Column({ name: "reserved_until", type: "timestamptz", nullable: true })
   reservedUntil: Date | null;
+
+  @Field(() => Date, { description: "When the number entered its current status" })
+  @Column({ name: "status_since", type: "timestamptz" })
+  statusSince: Date;
+
+  @Field(() => String, { nullable: true, description: "Why a SUSPENDED number is suspended: PAPERS, CAMPAIGN, REGULATOR or CARRIER" })
+  @Column({ type: "text", nullable: true })
+  suspension: string | null;
 
   @Field(() => Int, { description: "Grows by one with every change" })
   @Column({ type: "int" })

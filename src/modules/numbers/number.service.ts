@@ -8,16 +8,13 @@ import { assertProvince, isProvince } from "../../shared/provinces";
 import { canonicalJson } from "../audit/audit-chain";
 import type { AuditedMutation } from "../audit/audited-mutation";
 import { canonicalNumber, parseNumber, parsePrefix } from "./number-format";
+import { lockNumbers, recordSupply } from "./number-moves";
 import { ChangeCause, NumberStatus, refusal } from "./number-status";
 import { AllocationResult, BulkResult, NumberChange, NumberRejection, PhoneNumber, SyncResult } from "./number.entity";
 import { NumberFilter, PublishAllocationInput, SyncNumbersInput, WholesaleNumbersInput } from "./number.inputs";
 
 export const MAX_ALLOCATION = 1_000_000;
 const CURSOR_KIND = "number";
-
-// Every writer of numbers holds this lock until it commits, so the change feed's
-// sequence is also its commit order: a reader resuming after seq C never misses a change.
-const NUMBERS_LOCK = 4_155_444_956;
 
 interface Scope {
   sql: string;
@@ -74,10 +71,6 @@ export class NumberService {
     return org;
   }
 
-  private async lockNumbers(tx: EntityManager): Promise<void> {
-    await tx.query("SELECT pg_advisory_xact_lock($1)", [NUMBERS_LOCK]);
-  }
-
   async publish(viewer: Viewer, input: PublishAllocationInput, mutation: AuditedMutation): Promise<AllocationResult> {
     const carrier = this.carrierOf(viewer);
     const start = parseNumber(input.rangeStart, "rangeStart");
@@ -94,7 +87,7 @@ export class NumberService {
     mutation.target(`${start}..${end}`);
 
     return mutation.run(async (tx) => {
-      await this.lockNumbers(tx);
+      await lockNumbers(tx);
       const overlaps: { holder: string; first: string; last: string; count: number }[] = await tx.query(
         `SELECT o.code AS holder, min(n.number) AS first, max(n.number) AS last, count(*)::int AS count
            FROM numbers n JOIN organizations o ON o.id = n.carrier_id
@@ -128,7 +121,7 @@ export class NumberService {
     mutation.target(`sync:${input.idempotencyKey}`);
 
     return mutation.run(async (tx) => {
-      await this.lockNumbers(tx);
+      await lockNumbers(tx);
       const [replay] = await tx.query(
         "SELECT input_digest, result FROM sync_requests WHERE carrier_id = $1 AND idempotency_key = $2",
         [carrier.id, input.idempotencyKey],
@@ -205,6 +198,7 @@ export class NumberService {
       await this.insertNumbers(tx, creates);
       await this.updateNumbers(tx, updates);
       await this.recordChanges(tx, [...creates, ...updates], ChangeCause.SYNC);
+      await recordSupply(tx, [...creates, ...updates]);
       const result: SyncResult = { created: creates.length, updated: updates.length, unchanged, rejected };
       await tx.query(
         "INSERT INTO sync_requests (carrier_id, idempotency_key, input_digest, result) VALUES ($1, $2, $3, $4)",
@@ -217,7 +211,7 @@ export class NumberService {
   async wholesale(viewer: Viewer, input: WholesaleNumbersInput, mutation: AuditedMutation): Promise<BulkResult> {
     const carrier = this.carrierOf(viewer);
     return mutation.run(async (tx) => {
-      await this.lockNumbers(tx);
+      await lockNumbers(tx);
       const resellers = await this.resellersByCode(tx, [input.resellerCode]);
       const resellerId = resellers.get(input.resellerCode);
       if (!resellerId) throw badInput(`resellerCode "${input.resellerCode}" is not a reseller`, { argument: "resellerCode" });
@@ -247,6 +241,7 @@ export class NumberService {
       }
       await this.updateNumbers(tx, updates);
       await this.recordChanges(tx, updates, ChangeCause.WHOLESALE);
+      await recordSupply(tx, updates);
       return { result: { updated: updates.length, unchanged, rejected }, targets: [input.resellerCode] };
     });
   }
@@ -306,11 +301,23 @@ export class NumberService {
     );
   }
 
+  /** The numbers of these subscribers that the viewer may see, grouped by subscriber. */
+  async bySubscribers(viewer: Viewer, ids: readonly string[]): Promise<PhoneNumber[][]> {
+    const scope = this.scope(viewer, "n", 2);
+    const rows: PhoneNumber[] = await this.dataSource.query(
+      `SELECT ${NUMBER_COLUMNS} FROM numbers n WHERE n.subscriber_id = ANY($1::uuid[]) AND ${scope.sql} ORDER BY n.number`,
+      [ids, ...scope.params],
+    );
+    const groups = new Map<string, PhoneNumber[]>(ids.map((id) => [id, []]));
+    for (const row of rows) groups.get(row.subscriberId!)?.push(row);
+    return ids.map((id) => groups.get(id)!);
+  }
+
   /** null when the number does not exist or the viewer may not see it. */
   async get(viewer: Viewer, text: string): Promise<PhoneNumber | null> {
     const number = parseNumber(text);
     const scope = this.scope(viewer, "n", 2);
-    const rows = await this.dataSource.query(`SELECT ${COLUMNS} FROM numbers n WHERE n.number = $1 AND ${scope.sql}`, [number, ...scope.params]);
+    const rows = await this.dataSource.query(`SELECT ${NUMBER_COLUMNS} FROM numbers n WHERE n.number = $1 AND ${scope.sql}`, [number, ...scope.params]);
     return rows[0] ?? null;
   }
 
@@ -330,7 +337,7 @@ export class NumberService {
     const filteredParams = [...params];
     if (page.after) where.push(`n.number > ${param(page.after)}`);
     const rows: PhoneNumber[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM numbers n WHERE ${where.join(" AND ")} ORDER BY n.number LIMIT ${page.size + 1}`,
+      `SELECT ${NUMBER_COLUMNS} FROM numbers n WHERE ${where.join(" AND ")} ORDER BY n.number LIMIT ${page.size + 1}`,
       params,
     );
     const count = async () => {
@@ -364,5 +371,6 @@ export class NumberService {
 
 }
 
-const COLUMNS = `n.number, n.service_type AS "serviceType", n.carrier_id AS "carrierId", n.reseller_id AS "resellerId", n.province,
-  n.status, n.reserved_until AS "reservedUntil", n.version, n.created_at AS "createdAt", n.updated_at AS "updatedAt"`;
+export const NUMBER_COLUMNS = `n.number, n.service_type AS "serviceType", n.carrier_id AS "carrierId", n.reseller_id AS "resellerId",
+  n.subscriber_id AS "subscriberId", n.province, n.status, n.reserved_until AS "reservedUntil", n.status_since AS "statusSince",
+  n.suspension, n.version, n.created_at AS "createdAt", n.updated_at AS "updatedAt"`;

@@ -17,17 +17,37 @@ export enum Permission {
   NUMBER_READ = "NUMBER_READ",
   /** Publish allocations, sync numbers, wholesale them to resellers. */
   NUMBER_ALLOCATE = "NUMBER_ALLOCATE",
+  /** Read subscribers, their papers, checks and flags; which rows, the subscribers service decides. */
+  SUBSCRIBER_READ = "SUBSCRIBER_READ",
+  /** Reserve numbers, register subscribers, attach papers, submit, assign numbers: a reseller's part. */
+  SUBSCRIBER_REGISTER = "SUBSCRIBER_REGISTER",
+  /** Record verification checks (the landline call-back and its re-check, reviews). */
+  SUBSCRIBER_CHECK = "SUBSCRIBER_CHECK",
+  /** Approve or reject a submitted subscriber, override a risk flag: the carrier's part. */
+  SUBSCRIBER_APPROVE = "SUBSCRIBER_APPROVE",
+  /** Revoke an identity found forged or borrowed. */
+  SUBSCRIBER_REVOKE = "SUBSCRIBER_REVOKE",
+  /** Everything held under one company or one legal representative. */
+  HOLDINGS_READ = "HOLDINGS_READ",
+  /** Open verification campaigns. */
+  CAMPAIGN_MANAGE = "CAMPAIGN_MANAGE",
 }
 
 const AUTHENTICATED = [Permission.PUBLIC_READ, Permission.ORGANIZATION_READ];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   [Role.PUBLIC]: [Permission.PUBLIC_READ],
-  [Role.CARRIER]: [...AUTHENTICATED, Permission.NUMBER_READ, Permission.NUMBER_ALLOCATE],
-  [Role.RESELLER]: [...AUTHENTICATED, Permission.NUMBER_READ],
+  [Role.CARRIER]: [
+    ...AUTHENTICATED, Permission.NUMBER_READ, Permission.NUMBER_ALLOCATE, Permission.SUBSCRIBER_READ,
+    Permission.SUBSCRIBER_CHECK, Permission.SUBSCRIBER_APPROVE, Permission.SUBSCRIBER_REVOKE,
+  ],
+  [Role.RESELLER]: [...AUTHENTICATED, Permission.NUMBER_READ, Permission.SUBSCRIBER_READ, Permission.SUBSCRIBER_REGISTER, Permission.SUBSCRIBER_CHECK],
   [Role.CALL_CENTER]: [...AUTHENTICATED],
-  [Role.POLICE]: [...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.NUMBER_READ],
-  [Role.REGULATOR]: [...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.NUMBER_READ],
+  [Role.POLICE]: [...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.NUMBER_READ, Permission.SUBSCRIBER_READ, Permission.HOLDINGS_READ],
+  [Role.REGULATOR]: [
+    ...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.NUMBER_READ, Permission.SUBSCRIBER_READ,
+    Permission.SUBSCRIBER_REVOKE, Permission.HOLDINGS_READ, Permission.CAMPAIGN_MANAGE,
+  ],
   [Role.ADMIN]: [...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.ORGANIZATION_MANAGE],
 };
 

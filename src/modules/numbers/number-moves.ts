@@ -1,0 +1,70 @@
+import type { EntityManager } from "typeorm";
+import { ChangeCause, NumberStatus } from "./number-status";
+
+// Every writer of numbers holds this lock until it commits, so the change feed's
+// sequence is also its commit order: a reader resuming after seq C never misses a change.
+const NUMBERS_LOCK = 4_155_444_956;
+
+export async function lockNumbers(tx: EntityManager): Promise<void> {
+  await tx.query("SELECT pg_advisory_xact_lock($1)", [NUMBERS_LOCK]);
+}
+
+/** A number as a move left it, with what it was before. */
+export interface MovedNumber {
+  number: string;
+  carrierId: string;
+  resellerId: string | null;
+  subscriberId: string | null;
+  province: string | null;
+  status: NumberStatus;
+  previousStatus: NumberStatus;
+}
+
+export interface Move {
+  /** SQL condition on `n` (numbers) choosing the rows, with $1.. placeholders. */
+  where: string;
+  params: unknown[];
+  /** SQL assignments, e.g. `status = 'ACTIVE'`; $-placeholders continue after `params`. */
+  set: string;
+  setParams?: unknown[];
+  cause: ChangeCause;
+}
+
+/**
+ * Moves the numbers `where` chooses, locking them, in one statement that also
+ * writes their change-feed rows; the caller's transaction commits both or neither.
+ * The database refuses any move outside the status machine.
+ */
+export async function moveNumbers(tx: EntityManager, move: Move): Promise<MovedNumber[]> {
+  await lockNumbers(tx);
+  const params = [...move.params, ...(move.setParams ?? [])];
+  const cause = `$${params.push(move.cause)}`;
+  return tx.query(
+    `WITH target AS (
+       SELECT n.number, n.status AS previous_status, n.reseller_id AS previous_reseller_id
+         FROM numbers n WHERE ${move.where} ORDER BY n.number FOR UPDATE OF n),
+     moved AS (
+       UPDATE numbers n SET ${move.set} FROM target t WHERE n.number = t.number
+       RETURNING n.number, n.carrier_id, n.reseller_id, n.subscriber_id, n.province, n.status, t.previous_status, t.previous_reseller_id),
+     fed AS (
+       INSERT INTO number_changes (number, carrier_id, reseller_id, previous_reseller_id, status, previous_status, province, cause)
+       SELECT number, carrier_id, reseller_id, previous_reseller_id, status, previous_status, province, ${cause} FROM moved
+        WHERE status IS DISTINCT FROM previous_status OR reseller_id IS DISTINCT FROM previous_reseller_id)
+     SELECT number, carrier_id AS "carrierId", reseller_id AS "resellerId", subscriber_id AS "subscriberId", province, status,
+            previous_status AS "previousStatus"
+       FROM moved ORDER BY number`,
+    params,
+  );
+}
+
+/** Records that these carriers supply these resellers (who re-checks and approves their subscribers). */
+export async function recordSupply(tx: EntityManager, pairs: { carrierId: string; resellerId: string | null }[]): Promise<void> {
+  const unique = new Map<string, [string, string]>();
+  for (const p of pairs) if (p.resellerId) unique.set(`${p.carrierId}/${p.resellerId}`, [p.carrierId, p.resellerId]);
+  if (unique.size === 0) return;
+  const rows = [...unique.values()];
+  await tx.query(
+    `INSERT INTO reseller_supply (carrier_id, reseller_id) SELECT * FROM unnest($1::uuid[], $2::uuid[]) ON CONFLICT DO NOTHING`,
+    [rows.map((r) => r[0]), rows.map((r) => r[1])],
+  );
+}

@@ -1,0 +1,641 @@
+import { DataSource, EntityManager } from "typeorm";
+import type { Config } from "../../config";
+import { OrganizationKind } from "../../shared/auth/roles";
+import { Viewer, ViewerOrganization } from "../../shared/auth/viewer";
+import { badInput, conflict, forbidden, notFound } from "../../shared/errors";
+import { parseResidentId } from "../../shared/identity/resident-id";
+import { parseUscc } from "../../shared/identity/uscc";
+import { PiiVault, maskIdNumber } from "../../shared/pii";
+import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
+import { inputDigest } from "../audit/audit-chain";
+import type { AuditService } from "../audit/audit.service";
+import type { AuditedMutation } from "../audit/audited-mutation";
+import { parseNumber } from "../numbers/number-format";
+import { lockNumbers, moveNumbers } from "../numbers/number-moves";
+import { ChangeCause, NumberStatus } from "../numbers/number-status";
+import { NUMBER_COLUMNS } from "../numbers/number.service";
+import type { PhoneNumber } from "../numbers/number.entity";
+import {
+  CHECK_PERFORMER,
+  CheckKind,
+  DocumentKind,
+  IdentityStatus,
+  RiskKind,
+  RiskSeverity,
+  SUBMITTABLE,
+  unmetRequirements,
+} from "./identity-rules";
+import { RiskFlag, Subscriber, SubscriberDocument, VerificationCheck } from "./subscriber.entity";
+import { AttachDocumentInput, RecordCheckInput, RegisterSubscriberInput, SubscriberFilter } from "./subscriber.inputs";
+
+const CURSOR_KIND = "subscriber";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const SUBSCRIBER_COLUMNS = `s.id, s.seq::text AS seq, s.reseller_id AS "resellerId", s.name, s.uscc, s.legal_rep_name AS "legalRepName",
+  s.legal_rep_id_sealed AS "legalRepIdSealed", s.legal_rep_id_hash AS "legalRepIdHash", s.handler_name AS "handlerName",
+  s.handler_id_sealed AS "handlerIdSealed", s.landline, s.address, s.business_scope AS "businessScope", s.declared_use AS "declaredUse",
+  s.identity_status AS "identityStatus", s.status_reason AS "statusReason", s.submitted_at AS "submittedAt",
+  s.verified_at AS "verifiedAt", s.created_at AS "createdAt", s.updated_at AS "updatedAt"`;
+
+const DOCUMENT_COLUMNS = `d.id, d.subscriber_id AS "subscriberId", d.kind, d.sha256, d.media_type AS "mediaType", d.size_bytes::float8 AS "sizeBytes",
+  d.storage_uri AS "storageUri", to_char(d.expires_on, 'YYYY-MM-DD') AS "expiresOn", d.attached_at AS "attachedAt"`;
+const CHECK_COLUMNS = `c.id, c.subscriber_id AS "subscriberId", c.kind, c.outcome, c.note, c.actor, c.organization_id AS "organizationId", c.at`;
+const FLAG_COLUMNS = `f.id, f.subscriber_id AS "subscriberId", f.kind, f.severity, f.detail, f.raised_at AS "raisedAt",
+  f.resolved_at AS "resolvedAt", f.justification`;
+
+/** Which resident ID number a field shows. */
+export type IdField = "legalRepIdNumber" | "handlerIdNumber";
+
+interface Scope {
+  sql: string;
+  params: unknown[];
+}
+
+export class SubscriberService {
+  private readonly vault: PiiVault;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: Config,
+    private readonly audit: AuditService,
+  ) {
+    this.vault = new PiiVault(config.piiKey);
+  }
+
+  /**
+   * Row scoping, written once: a reseller sees the subscribers it registered; a
+   * carrier those of the resellers its subtree supplies (it re-checks and approves
+   * them); police and national regulators all; a provincial one those registered in
+   * its province or holding numbers there; nobody else any.
+   */
+  scope(viewer: Viewer, alias: string, first: number): Scope {
+    const org = viewer.organization;
+    if (!org) return { sql: "FALSE", params: [] };
+    switch (org.kind) {
+      case OrganizationKind.RESELLER:
+        return { sql: `${alias}.reseller_id = $${first}`, params: [org.id] };
+      case OrganizationKind.CARRIER:
+        return {
+          sql: `${alias}.reseller_id IN (SELECT rs.reseller_id FROM reseller_supply rs JOIN organizations c ON c.id = rs.carrier_id
+                                          WHERE c.path LIKE $${first} || '%')`,
+          params: [org.path],
+        };
+      case OrganizationKind.POLICE:
+      case OrganizationKind.REGULATOR:
+        if (!org.province) return { sql: "TRUE", params: [] };
+        return {
+          sql: `(${alias}.reseller_id IN (SELECT id FROM organizations WHERE province = $${first})
+                 OR EXISTS (SELECT 1 FROM numbers sn WHERE sn.subscriber_id = ${alias}.id AND sn.province = $${first}))`,
+          params: [org.province],
+        };
+      default:
+        return { sql: "FALSE", params: [] };
+    }
+  }
+
+  // ---------------------------------------------------------------- reseller's part
+
+  async reserve(viewer: Viewer, text: string, mutation: AuditedMutation): Promise<PhoneNumber> {
+    const reseller = this.actingAs(viewer, OrganizationKind.RESELLER, "only a reseller reserves numbers");
+    const number = parseNumber(text);
+    const { reservationDays, reservationCapMin, reservationCapShare } = this.config.rules;
+    return mutation.run(async (tx) => {
+      await lockNumbers(tx);
+      const row = await this.lockNumber(tx, number, reseller);
+      if (row.status === NumberStatus.RESERVED) {
+        throw conflict(`${number} is already reserved until ${new Date(row.reserved_until!).toISOString()}; a reservation is not extended`);
+      }
+      if (row.status !== NumberStatus.SPARE) throw conflict(`only SPARE numbers are reserved; ${number} is ${row.status}`);
+      const [held] = await tx.query(
+        `SELECT count(*) FILTER (WHERE status = 'RESERVED')::int AS reserved, count(*) FILTER (WHERE status = 'ACTIVE')::int AS active
+           FROM numbers WHERE reseller_id = $1`,
+        [reseller.id],
+      );
+      const cap = Math.max(reservationCapMin, Math.floor(reservationCapShare * held.active));
+      if (held.reserved >= cap) {
+        throw conflict(
+          `you hold ${held.reserved} numbers in reservation, the most allowed (the greater of ${reservationCapMin} or ` +
+            `${reservationCapShare * 100}% of your ${held.active} ACTIVE numbers); assign or release some first`,
+          { reason: "RESERVATION_CAP", cap },
+        );
+      }
+      await moveNumbers(tx, {
+        where: "n.number = $1",
+        params: [number],
+        set: "status = 'RESERVED', reserved_until = now() + make_interval(days => $2)",
+        setParams: [reservationDays],
+        cause: ChangeCause.RESERVE,
+      });
+      return { result: await this.numberRow(tx, number), targets: [number] };
+    });
+  }
+
+  async register(viewer: Viewer, input: RegisterSubscriberInput, mutation: AuditedMutation): Promise<Subscriber> {
+    const reseller = this.actingAs(viewer, OrganizationKind.RESELLER, "only a reseller registers subscribers");
+    const uscc = valid(parseUscc(input.uscc), "input.uscc", "uscc");
+    const legalRepId = valid(parseResidentId(input.legalRep.idNumber), "input.legalRep.idNumber", "legalRep.idNumber");
+    const handlerId = valid(parseResidentId(input.handler.idNumber), "input.handler.idNumber", "handler.idNumber");
+    const name = input.name.trim();
+    const legalRepHash = this.vault.lookupHash(legalRepId);
+    mutation.target(uscc);
+
+    return mutation.run(async (tx) => {
+      await this.refuseBlacklisted(tx, uscc, legalRepHash);
+      const [{ id }] = await tx.query(
+        `INSERT INTO subscribers (reseller_id, name, uscc, legal_rep_name, legal_rep_id_sealed, legal_rep_id_hash,
+                                  handler_name, handler_id_sealed, handler_id_hash, landline, address, business_scope, declared_use)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+        [
+          reseller.id, name, uscc, input.legalRep.name.trim(), this.vault.encrypt(legalRepId), legalRepHash,
+          input.handler.name.trim(), this.vault.encrypt(handlerId), this.vault.lookupHash(handlerId),
+          input.landline, input.address.trim(), input.businessScope.trim(), input.declaredUse.trim(),
+        ],
+      );
+      await this.raiseRegistrationFlags(tx, id, name, uscc, legalRepHash);
+      return { result: await this.subscriberRow(tx, id), targets: [id] };
+    });
+  }
+
+  async attachDocument(viewer: Viewer, subscriberId: string, input: AttachDocumentInput, mutation: AuditedMutation): Promise<SubscriberDocument> {
+    const reseller = this.actingAs(viewer, OrganizationKind.RESELLER, "only the reseller that registered a subscriber attaches its papers");
+    if (input.expiresOn != null && !isCalendarDate(input.expiresOn)) {
+      throw badInput(`expiresOn "${input.expiresOn}" is not a calendar date`, { argument: "input.expiresOn" });
+    }
+    return mutation.run(async (tx) => {
+      const subscriber = await this.lockOwn(tx, subscriberId, reseller);
+      if (subscriber.identityStatus === IdentityStatus.REVOKED) throw conflict("the subscriber's identity was revoked: no papers are added");
+      const [{ id, expired }] = await tx.query(
+        `INSERT INTO subscriber_documents (subscriber_id, kind, sha256, media_type, size_bytes, storage_uri, expires_on, attached_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, (expires_on <= current_date) AS expired`,
+        [subscriberId, input.kind, input.sha256, input.mediaType, input.sizeBytes, input.storageUri, input.expiresOn ?? null, reseller.id],
+      );
+      // The same file on another company's record: a borrowed paper.
+      const others: { id: string; name: string }[] = await tx.query(
+        `SELECT DISTINCT s.id, s.name FROM subscriber_documents d JOIN subscribers s ON s.id = d.subscriber_id
+          WHERE d.sha256 = $1 AND s.uscc <> $2`,
+        [input.sha256, subscriber.uscc],
+      );
+      for (const other of others) {
+        await this.raiseFlag(tx, subscriberId, RiskKind.SHARED_DOCUMENT, RiskSeverity.HIGH, `sha256:${input.sha256}:${other.id}`,
+          `this ${input.kind} (sha256 ${input.sha256.slice(0, 12)}…) is also on file for "${other.name}"`);
+        await this.raiseFlag(tx, other.id, RiskKind.SHARED_DOCUMENT, RiskSeverity.HIGH, `sha256:${input.sha256}:${subscriberId}`,
+          `a paper of this subscriber (sha256 ${input.sha256.slice(0, 12)}…) was attached to "${subscriber.name}"`);
+      }
+      if (expired) {
+        await this.raiseFlag(tx, subscriberId, RiskKind.EXPIRED_DOCUMENT, RiskSeverity.MEDIUM, id, `${input.kind} expired on ${input.expiresOn}`);
+      }
+      const [document] = await tx.query(`SELECT ${DOCUMENT_COLUMNS} FROM subscriber_documents d WHERE d.id = $1`, [id]);
+      return { result: document, targets: [subscriberId] };
+    });
+  }
+
+  async recordCheck(viewer: Viewer, subscriberId: string, input: RecordCheckInput, mutation: AuditedMutation): Promise<VerificationCheck> {
+    const org = viewer.organization;
+    const performer = CHECK_PERFORMER[input.kind];
+    if (!org || (performer !== "EITHER" && org.kind !== performer)) {
+      throw forbidden(`${input.kind} is made by the ${performer === "RESELLER" ? "reseller" : "carrier"}, not by a ${org?.kind ?? "caller without an organisation"}`);
+    }
+    return mutation.run(async (tx) => {
+      const subscriber = await this.lockVisible(tx, viewer, subscriberId);
+      if (subscriber.identityStatus === IdentityStatus.REVOKED) throw conflict("the subscriber's identity was revoked: no checks are recorded");
+      if (input.kind === CheckKind.LANDLINE_RECHECK) {
+        const [callback] = await tx.query(
+          `SELECT organization_id FROM verification_checks WHERE subscriber_id = $1 AND kind = 'LANDLINE_CALLBACK' ORDER BY at DESC, id LIMIT 1`,
+          [subscriberId],
+        );
+        if (callback?.organization_id === org.id) {
+          throw conflict("the landline re-check must be made by another organisation than the call-back");
+        }
+      }
+      const [{ id }] = await tx.query(
+        `INSERT INTO verification_checks (subscriber_id, kind, outcome, note, organization_id, actor) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+        [subscriberId, input.kind, input.outcome, input.note.trim(), org.id, viewer.subject],
+      );
+      const [check] = await tx.query(`SELECT ${CHECK_COLUMNS} FROM verification_checks c WHERE c.id = $1`, [id]);
+      return { result: check, targets: [subscriberId] };
+    });
+  }
+
+  async submit(viewer: Viewer, subscriberId: string, mutation: AuditedMutation): Promise<Subscriber> {
+    const reseller = this.actingAs(viewer, OrganizationKind.RESELLER, "only the reseller that registered a subscriber submits it");
+    return mutation.run(async (tx) => {
+      const subscriber = await this.lockOwn(tx, subscriberId, reseller);
+      if (!SUBMITTABLE.includes(subscriber.identityStatus)) {
+        throw conflict(`a ${subscriber.identityStatus} subscriber cannot be submitted; only ${SUBMITTABLE.join(", ")} ones can`);
+      }
+      const unmet = unmetRequirements(await this.facts(tx, subscriberId), false);
+      if (unmet.length > 0) throw conflict(`the subscriber cannot be submitted yet: ${unmet.join("; ")}`, { unmet });
+      await tx.query(
+        `UPDATE subscribers SET identity_status = 'SUBMITTED', submitted_at = now(), status_reason = NULL,
+                updated_at = now(), version = version + 1 WHERE id = $1`,
+        [subscriberId],
+      );
+      return { result: await this.subscriberRow(tx, subscriberId), targets: [subscriberId] };
+    });
+  }
+
+  async assign(viewer: Viewer, text: string, subscriberId: string, mutation: AuditedMutation): Promise<PhoneNumber> {
+    const reseller = this.actingAs(viewer, OrganizationKind.RESELLER, "only a reseller assigns numbers to its subscribers");
+    const number = parseNumber(text);
+    return mutation.run(async (tx) => {
+      // The numbers lock first, always: two assignments of one number, or to one
+      // subscriber, run one after the other and the second sees the first.
+      await lockNumbers(tx);
+      const subscriber = await this.lockOwn(tx, subscriberId, reseller);
+      const assignable = [IdentityStatus.DRAFT, IdentityStatus.SUBMITTED, IdentityStatus.VERIFIED];
+      if (!assignable.includes(subscriber.identityStatus)) {
+        throw conflict(`numbers are assigned only to ${assignable.join(", ")} subscribers; this one is ${subscriber.identityStatus}`);
+      }
+      await this.refuseBlacklisted(tx, subscriber.uscc, subscriber.legalRepIdHash);
+      const row = await this.lockNumber(tx, number, reseller);
+      if (row.status === NumberStatus.RESERVED || row.status === NumberStatus.SPARE) {
+        // free to assign
+      } else if (row.subscriber_id) {
+        throw conflict(`${number} is already assigned to a subscriber (${row.status})`, { reason: "ALREADY_ASSIGNED" });
+      } else {
+        throw conflict(`only SPARE or RESERVED numbers are assigned; ${number} is ${row.status}`);
+      }
+      const [barred] = await tx.query(
+        `SELECT reason FROM number_bars WHERE number = $1 AND (uscc = $2 OR legal_rep_id_hash = $3) LIMIT 1`,
+        [number, subscriber.uscc, subscriber.legalRepIdHash],
+      );
+      if (barred) {
+        throw conflict(`${number} was taken from this company or its legal representative (${barred.reason}) and is never assigned back to them`);
+      }
+      await moveNumbers(tx, {
+        where: "n.number = $1",
+        params: [number],
+        set: "status = 'PENDING_VERIFICATION', subscriber_id = $2",
+        setParams: [subscriberId],
+        cause: ChangeCause.ASSIGN,
+      });
+      if (subscriber.identityStatus === IdentityStatus.VERIFIED) {
+        await moveNumbers(tx, { where: "n.number = $1", params: [number], set: "status = 'ACTIVE'", cause: ChangeCause.VERIFY });
+      }
+      return { result: await this.numberRow(tx, number), targets: [number, subscriberId] };
+    });
+  }
+
+  // ---------------------------------------------------------------- carrier's part
+
+  async approve(viewer: Viewer, subscriberId: string, mutation: AuditedMutation): Promise<Subscriber> {
+    const carrier = this.actingAs(viewer, OrganizationKind.CARRIER, "only a carrier approves subscribers");
+    return mutation.run(async (tx) => {
+      const subscriber = await this.lockVisible(tx, viewer, subscriberId);
+      if (subscriber.identityStatus !== IdentityStatus.SUBMITTED) {
+        throw conflict(`only a SUBMITTED subscriber is approved; this one is ${subscriber.identityStatus}`);
+      }
+      const unmet = unmetRequirements(await this.facts(tx, subscriberId), true);
+      unmet.push(...this.codeProblems(subscriber));
+      if (unmet.length > 0) throw conflict(`the subscriber cannot be verified: ${unmet.join("; ")}`, { unmet });
+      await tx.query(
+        `UPDATE subscribers SET identity_status = 'VERIFIED', verified_at = now(), verified_by = $2, status_reason = NULL,
+                updated_at = now(), version = version + 1 WHERE id = $1`,
+        [subscriberId, carrier.id],
+      );
+      // Its numbers go into service: those waiting, and those suspended for want of verification.
+      const moved = await moveNumbers(tx, {
+        where: `n.subscriber_id = $1 AND (n.status = 'PENDING_VERIFICATION' OR (n.status = 'SUSPENDED' AND n.suspension IN ('PAPERS', 'CAMPAIGN')))`,
+        params: [subscriberId],
+        set: "status = 'ACTIVE'",
+        cause: ChangeCause.VERIFY,
+      });
+      return { result: await this.subscriberRow(tx, subscriberId), targets: [subscriberId, ...moved.map((m) => m.number)] };
+    });
+  }
+
+  async reject(viewer: Viewer, subscriberId: string, reason: string, mutation: AuditedMutation): Promise<Subscriber> {
+    this.actingAs(viewer, OrganizationKind.CARRIER, "only a carrier rejects subscribers");
+    const why = reasonText(reason);
+    return mutation.run(async (tx) => {
+      const subscriber = await this.lockVisible(tx, viewer, subscriberId);
+      if (subscriber.identityStatus !== IdentityStatus.SUBMITTED) {
+        throw conflict(`only a SUBMITTED subscriber is rejected; this one is ${subscriber.identityStatus}`);
+      }
+      await tx.query(
+        `UPDATE subscribers SET identity_status = 'REJECTED', status_reason = $2, updated_at = now(), version = version + 1 WHERE id = $1`,
+        [subscriberId, why],
+      );
+      return { result: await this.subscriberRow(tx, subscriberId), targets: [subscriberId] };
+    });
+  }
+
+  /**
+   * Papers found forged or borrowed: the identity is REVOKED, every number it holds
+   * is TERMINATED into the long quarantine, and none of them ever goes back to this
+   * company or its legal representative. FORCE_STOPPED numbers stay stopped (only
+   * lifting their orders moves them) but are barred all the same.
+   */
+  async revoke(viewer: Viewer, subscriberId: string, reason: string, mutation: AuditedMutation): Promise<Subscriber> {
+    const org = viewer.organization;
+    if (!org || (org.kind !== OrganizationKind.CARRIER && org.kind !== OrganizationKind.REGULATOR)) {
+      throw forbidden("only a carrier or a regulator revokes an identity");
+    }
+    const why = reasonText(reason);
+    const { quarantineDays } = this.config.rules;
+    return mutation.run(async (tx) => {
+      const subscriber = await this.lockVisible(tx, viewer, subscriberId);
+      if (subscriber.identityStatus === IdentityStatus.REVOKED) throw conflict("the identity is already revoked");
+      await tx.query(
+        `UPDATE subscribers SET identity_status = 'REVOKED', status_reason = $2, updated_at = now(), version = version + 1 WHERE id = $1`,
+        [subscriberId, why],
+      );
+      await tx.query(
+        `INSERT INTO number_bars (number, uscc, legal_rep_id_hash, reason)
+         SELECT number, $2, $3, 'identity revoked' FROM numbers WHERE subscriber_id = $1 ON CONFLICT DO NOTHING`,
+        [subscriberId, subscriber.uscc, subscriber.legalRepIdHash],
+      );
+      const moved = await moveNumbers(tx, {
+        where: `n.subscriber_id = $1 AND n.status IN ('PENDING_VERIFICATION', 'ACTIVE', 'SUSPENDED', 'TERMINATED')`,
+        params: [subscriberId],
+        set: "status = 'TERMINATED', aging_days = $2",
+        setParams: [quarantineDays],
+        cause: ChangeCause.REVOKE,
+      });
+      return { result: await this.subscriberRow(tx, subscriberId), targets: [subscriberId, subscriber.uscc, ...moved.map((m) => m.number)] };
+    });
+  }
+
+  async overrideFlag(viewer: Viewer, flagId: string, justification: string, mutation: AuditedMutation): Promise<RiskFlag> {
+    const carrier = this.actingAs(viewer, OrganizationKind.CARRIER, "only a carrier overrides a risk flag");
+    const text = justification.trim();
+    if (text.length < 20 || text.length > 2000) {
+      throw badInput("justification must be a written explanation of 20-2000 characters", { argument: "justification" });
+    }
+    if (!UUID.test(flagId)) throw notFound(`no risk flag ${flagId}`);
+    return mutation.run(async (tx) => {
+      const [flag] = await tx.query(`SELECT subscriber_id, resolved_at FROM risk_flags WHERE id = $1 FOR UPDATE`, [flagId]);
+      if (!flag?.subscriber_id) throw notFound(`no risk flag ${flagId} of a subscriber you approve`);
+      await this.lockVisible(tx, viewer, flag.subscriber_id);
+      if (flag.resolved_at) throw conflict("the flag is already resolved");
+      await tx.query(
+        `UPDATE risk_flags SET resolved_at = now(), resolved_by = $2, resolved_org = $3, justification = $4 WHERE id = $1`,
+        [flagId, viewer.subject, carrier.id, text],
+      );
+      const [row] = await tx.query(`SELECT ${FLAG_COLUMNS} FROM risk_flags f WHERE f.id = $1`, [flagId]);
+      return { result: row, targets: [flag.subscriber_id, flagId] };
+    });
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** null when it does not exist or the viewer may not see it. */
+  async get(viewer: Viewer, id: string): Promise<Subscriber | null> {
+    if (!UUID.test(id)) return null;
+    const scope = this.scope(viewer, "s", 2);
+    const [row] = await this.dataSource.query(`SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.id = $1 AND ${scope.sql}`, [id, ...scope.params]);
+    return row ?? null;
+  }
+
+  async list(viewer: Viewer, filter: SubscriberFilter | null | undefined, args: PageArgs): Promise<Connection<Subscriber>> {
+    const page = toPage(args, CURSOR_KIND);
+    const params: unknown[] = [];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    const scope = this.scope(viewer, "s", 1);
+    params.push(...scope.params);
+    const where = [scope.sql];
+    if (filter?.identityStatus) where.push(`s.identity_status = ${param(filter.identityStatus)}`);
+    if (filter?.uscc) where.push(`s.uscc = ${param(filter.uscc.trim().toUpperCase())}`);
+    if (filter?.resellerCode) where.push(`s.reseller_id = (SELECT id FROM organizations WHERE code = ${param(filter.resellerCode)})`);
+    const filtered = [...where];
+    const filteredParams = [...params];
+    if (page.after) {
+      if (!/^\d{1,19}$/.test(page.after)) throw badInput("after is not a cursor of this list", { argument: "after" });
+      where.push(`s.seq > ${param(page.after)}`);
+    }
+    const rows: Subscriber[] = await this.dataSource.query(
+      `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE ${where.join(" AND ")} ORDER BY s.seq LIMIT ${page.size + 1}`,
+      params,
+    );
+    const count = async () => {
+      const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM subscribers s WHERE ${filtered.join(" AND ")}`, filteredParams);
+      return n as number;
+    };
+    return toConnection(rows, page, count, CURSOR_KIND, (r) => (r as Subscriber & { seq: string }).seq);
+  }
+
+  /**
+   * Everything held under one company (USCC) or one legal representative (resident ID
+   * number): its subscribers, their numbers and the resellers that registered them,
+   * within the viewer's scope.
+   */
+  async holdings(viewer: Viewer, uscc: string | null | undefined, legalRepIdNumber: string | null | undefined) {
+    if ((uscc == null) === (legalRepIdNumber == null)) {
+      throw badInput("give exactly one of uscc and legalRepIdNumber", { argument: uscc == null ? "uscc" : "legalRepIdNumber" });
+    }
+    const scope = this.scope(viewer, "s", 2);
+    const [column, value] = uscc != null
+      ? ["s.uscc", valid(parseUscc(uscc), "uscc", "uscc")]
+      : ["s.legal_rep_id_hash", this.vault.lookupHash(valid(parseResidentId(legalRepIdNumber!), "legalRepIdNumber", "legalRepIdNumber"))];
+    const subscribers: Subscriber[] = await this.dataSource.query(
+      `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE ${column} = $1 AND ${scope.sql} ORDER BY s.seq`,
+      [value, ...scope.params],
+    );
+    const ids = subscribers.map((s) => s.id);
+    const numbers: PhoneNumber[] = ids.length
+      ? await this.dataSource.query(`SELECT ${NUMBER_COLUMNS} FROM numbers n WHERE n.subscriber_id = ANY($1::uuid[]) ORDER BY n.number`, [ids])
+      : [];
+    return { subscribers, numbers, resellerIds: [...new Set(subscribers.map((s) => s.resellerId))] };
+  }
+
+  /**
+   * A resident ID number as this viewer may see it: in full to the reseller that
+   * registered the subscriber and the carriers that supply it (they verify it), and
+   * to the police for a stated case; masked to everyone else. Every full read is audited.
+   */
+  async idNumber(viewer: Viewer, subscriber: Subscriber, field: IdField, caseNumber: string | null | undefined, requestId: string | null): Promise<string> {
+    const plain = this.vault.decrypt(field === "legalRepIdNumber" ? subscriber.legalRepIdSealed : subscriber.handlerIdSealed);
+    const org = viewer.organization;
+    const stated = caseNumber?.trim() || null;
+    if (stated !== null && !/^[\p{L}\p{N}()（）〔〕\[\]\-_/#. ]{3,64}$/u.test(stated)) {
+      throw badInput("caseNumber must be 3-64 letters, digits and the usual separators", { argument: "caseNumber" });
+    }
+    const full =
+      (org?.kind === OrganizationKind.RESELLER && org.id === subscriber.resellerId) ||
+      org?.kind === OrganizationKind.CARRIER ||
+      (org?.kind === OrganizationKind.POLICE && stated !== null);
+    if (!full) return maskIdNumber(plain);
+    await this.audit.appendAlone({
+      actor: viewer.subject,
+      orgCode: org!.code,
+      role: viewer.role,
+      operation: `read:Subscriber.${field}`,
+      targets: stated ? [subscriber.id, stated] : [subscriber.id],
+      inputDigest: inputDigest(this.config.piiKey, { subscriberId: subscriber.id, field, caseNumber: stated }),
+      outcome: "SUCCESS",
+      requestId,
+    });
+    return plain;
+  }
+
+  async documentsOf(ids: readonly string[]): Promise<SubscriberDocument[][]> {
+    const rows: SubscriberDocument[] = await this.dataSource.query(
+      `SELECT ${DOCUMENT_COLUMNS} FROM subscriber_documents d WHERE d.subscriber_id = ANY($1::uuid[]) ORDER BY d.attached_at, d.id`,
+      [ids],
+    );
+    return groupBy(ids, rows, (r) => r.subscriberId);
+  }
+
+  async checksOf(ids: readonly string[]): Promise<VerificationCheck[][]> {
+    const rows: VerificationCheck[] = await this.dataSource.query(
+      `SELECT ${CHECK_COLUMNS} FROM verification_checks c WHERE c.subscriber_id = ANY($1::uuid[]) ORDER BY c.at, c.id`,
+      [ids],
+    );
+    return groupBy(ids, rows, (r) => r.subscriberId);
+  }
+
+  async flagsOf(ids: readonly string[]): Promise<RiskFlag[][]> {
+    const rows: RiskFlag[] = await this.dataSource.query(
+      `SELECT ${FLAG_COLUMNS} FROM risk_flags f WHERE f.subscriber_id = ANY($1::uuid[]) ORDER BY f.raised_at, f.id`,
+      [ids],
+    );
+    return groupBy(ids, rows, (r) => r.subscriberId!);
+  }
+
+  /** Subscribers by id for a viewer who already sees the numbers that name them. */
+  async byIds(ids: readonly string[]): Promise<(Subscriber | null)[]> {
+    const rows: Subscriber[] = await this.dataSource.query(`SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.id = ANY($1::uuid[])`, [ids]);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private actingAs(viewer: Viewer, kind: OrganizationKind, message: string): ViewerOrganization {
+    const org = viewer.organization;
+    if (!org || org.kind !== kind) throw forbidden(message);
+    return org;
+  }
+
+  /** The number, locked, if it was wholesaled to this reseller; the same refusal whether or not it exists. */
+  private async lockNumber(tx: EntityManager, number: string, reseller: ViewerOrganization) {
+    const [row] = await tx.query(
+      `SELECT number, status, reseller_id, subscriber_id, reserved_until FROM numbers WHERE number = $1 FOR UPDATE`,
+      [number],
+    );
+    if (!row || row.reseller_id !== reseller.id) throw forbidden(`${number} is not a number wholesaled to you`);
+    if (row.status === NumberStatus.FORCE_STOPPED) {
+      throw conflict(`${number} is FORCE_STOPPED by an emergency shutdown order: nothing else moves it until the order is lifted`, {
+        reason: "FORCE_STOPPED",
+      });
+    }
+    return row as { number: string; status: NumberStatus; reseller_id: string; subscriber_id: string | null; reserved_until: Date | null };
+  }
+
+  private async lockOwn(tx: EntityManager, id: string, reseller: ViewerOrganization): Promise<Subscriber> {
+    const row = UUID.test(id)
+      ? (await tx.query(`SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.id = $1 AND s.reseller_id = $2 FOR UPDATE`, [id, reseller.id]))[0]
+      : undefined;
+    if (!row) throw notFound(`no subscriber ${id} registered by you`);
+    return row;
+  }
+
+  private async lockVisible(tx: EntityManager, viewer: Viewer, id: string): Promise<Subscriber> {
+    const scope = this.scope(viewer, "s", 2);
+    const row = UUID.test(id)
+      ? (await tx.query(`SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.id = $1 AND ${scope.sql} FOR UPDATE OF s`, [id, ...scope.params]))[0]
+      : undefined;
+    if (!row) throw notFound(`no subscriber ${id} that you verify`);
+    return row;
+  }
+
+  private async subscriberRow(tx: EntityManager, id: string): Promise<Subscriber> {
+    const [row] = await tx.query(`SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.id = $1`, [id]);
+    return row;
+  }
+
+  private async numberRow(tx: EntityManager, number: string): Promise<PhoneNumber> {
+    const [row] = await tx.query(`SELECT ${NUMBER_COLUMNS} FROM numbers n WHERE n.number = $1`, [number]);
+    return row;
+  }
+
+  private async refuseBlacklisted(tx: EntityManager, uscc: string, legalRepHash: string): Promise<void> {
+    const [entry] = await tx.query(
+      `SELECT CASE WHEN uscc IS NOT NULL THEN 'the company' ELSE 'its legal representative' END AS who, reason
+         FROM blacklist WHERE uscc = $1 OR legal_rep_id_hash = $2 ORDER BY created_at LIMIT 1`,
+      [uscc, legalRepHash],
+    );
+    if (entry) throw forbidden(`${entry.who} is blacklisted (${entry.reason}): no new numbers`);
+  }
+
+  private async raiseRegistrationFlags(tx: EntityManager, id: string, name: string, uscc: string, legalRepHash: string): Promise<void> {
+    const namesakes: { id: string; name: string }[] = await tx.query(
+      `SELECT id, name FROM subscribers WHERE uscc = $1 AND id <> $2 AND lower(name) <> lower($3) AND identity_status <> 'REVOKED'`,
+      [uscc, id, name],
+    );
+    for (const other of namesakes) {
+      await this.raiseFlag(tx, id, RiskKind.DUPLICATE_USCC, RiskSeverity.HIGH, `uscc:${other.id}`,
+        `the USCC ${uscc} is also registered as "${other.name}"`);
+    }
+    const [{ companies }] = await tx.query(
+      `SELECT count(DISTINCT uscc)::int AS companies FROM subscribers WHERE legal_rep_id_hash = $1 AND identity_status <> 'REVOKED'`,
+      [legalRepHash],
+    );
+    const limit = this.config.rules.legalRepCompanyLimit;
+    if (companies > limit) {
+      await this.raiseFlag(tx, id, RiskKind.LEGAL_REP_SPREAD, RiskSeverity.HIGH, "legal-rep",
+        `the legal representative stands behind ${companies} companies, more than the limit of ${limit}`);
+    }
+  }
+
+  private async raiseFlag(tx: EntityManager, subscriberId: string, kind: RiskKind, severity: RiskSeverity, key: string, detail: string) {
+    await tx.query(
+      `INSERT INTO risk_flags (subscriber_id, kind, severity, key, detail) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (coalesce(subscriber_id::text, number), kind, key) WHERE resolved_at IS NULL DO NOTHING`,
+      [subscriberId, kind, severity, key, detail],
+    );
+  }
+
+  private async facts(tx: EntityManager, subscriberId: string) {
+    const papers = await tx.query(
+      `SELECT DISTINCT ON (kind) kind, to_char(expires_on, 'YYYY-MM-DD') AS "expiresOn"
+         FROM subscriber_documents WHERE subscriber_id = $1 ORDER BY kind, attached_at DESC, id`,
+      [subscriberId],
+    );
+    const checks = await tx.query(
+      `SELECT DISTINCT ON (kind) kind, outcome, organization_id AS "organizationId"
+         FROM verification_checks WHERE subscriber_id = $1 ORDER BY kind, at DESC, id`,
+      [subscriberId],
+    );
+    const flags: { detail: string }[] = await tx.query(
+      `SELECT detail FROM risk_flags WHERE subscriber_id = $1 AND severity = 'HIGH' AND resolved_at IS NULL ORDER BY raised_at`,
+      [subscriberId],
+    );
+    const [{ today }] = await tx.query(`SELECT to_char(current_date, 'YYYY-MM-DD') AS today`);
+    return { papers, checks, openHighFlags: flags.map((f) => f.detail), today };
+  }
+
+  /** The codes checked again at approval, by their algorithms, as stored. */
+  private codeProblems(subscriber: Subscriber): string[] {
+    const problems: string[] = [];
+    const uscc = parseUscc(subscriber.uscc);
+    if (!uscc.ok) problems.push(`USCC: ${uscc.reason}`);
+    for (const [label, sealed] of [["legal representative's ID", subscriber.legalRepIdSealed], ["handler's ID", subscriber.handlerIdSealed]]) {
+      const id = parseResidentId(this.vault.decrypt(sealed));
+      if (!id.ok) problems.push(`${label}: ${id.reason}`);
+    }
+    return problems;
+  }
+}
+
+function valid(result: { ok: true; value: string } | { ok: false; reason: string }, argument: string, label: string): string {
+  if (!result.ok) throw badInput(`${label}: ${result.reason}`, { argument });
+  return result.value;
+}
+
+function reasonText(reason: string): string {
+  const text = reason.trim();
+  if (text.length < 1 || text.length > 1000) throw badInput("reason must be 1-1000 characters", { argument: "reason" });
+  return text;
+}
+
+function isCalendarDate(text: string): boolean {
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
+}
+
+function groupBy<T>(ids: readonly string[], rows: T[], key: (row: T) => string): T[][] {
+  const groups = new Map<string, T[]>(ids.map((id) => [id, []]));
+  for (const row of rows) groups.get(key(row))?.push(row);
+  return ids.map((id) => groups.get(id) ?? []);
+}
