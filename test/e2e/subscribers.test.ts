@@ -266,6 +266,26 @@ describe("each refusal", () => {
   });
 });
 
+describe("risk flags raised automatically", () => {
+  it("one legal representative behind more companies than the limit (5), and one paper on two companies", async () => {
+    const person = { name: "Sun Li", idNumber: residentId("19700707", "777") };
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push((await ok(RS_A, REGISTER, { input: subscriberInput({ legalRep: person }) })).registerSubscriber.id);
+    const spread = await app.dataSource.query(
+      "SELECT subscriber_id, severity FROM risk_flags WHERE kind = 'LEGAL_REP_SPREAD' AND subscriber_id = ANY($1::uuid[])", [ids],
+    );
+    expect(spread).toEqual([{ subscriber_id: ids[5], severity: "HIGH" }]);
+
+    const shared = paper("BUSINESS_LICENSE", 424242);
+    await ok(RS_A, ATTACH, { id: ids[0], input: shared });
+    await ok(RS_A, ATTACH, { id: ids[1], input: shared });
+    const flagged = await app.dataSource.query(
+      "SELECT subscriber_id FROM risk_flags WHERE kind = 'SHARED_DOCUMENT' AND severity = 'HIGH' ORDER BY subscriber_id",
+    );
+    expect(flagged.map((f: any) => f.subscriber_id).sort()).toEqual([ids[0], ids[1]].sort());
+  });
+});
+
 describe("revocation", () => {
   it("terminates every number into the 180-day quarantine, never to go back to that company or person", async () => {
     const input = subscriberInput();
