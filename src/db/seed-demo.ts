@@ -4,6 +4,9 @@ import type { CreateOrganizationInput } from "../modules/organizations/organizat
 import { permissionsOf } from "../shared/auth/permissions";
 import { OrganizationKind as K, Role } from "../shared/auth/roles";
 import type { Viewer } from "../shared/auth/viewer";
+import { residentIdCheckCharacter } from "../shared/identity/resident-id";
+import { usccCheckCharacter } from "../shared/identity/uscc";
+import { CheckKind, CheckOutcome, DocumentKind, REQUIRED_PAPERS } from "../modules/subscribers/identity-rules";
 
 type Demo = Omit<CreateOrganizationInput, "province" | "parentCode"> & { province?: string; parentCode?: string };
 
@@ -63,6 +66,7 @@ export async function seedDemo(services: Services): Promise<boolean> {
     const exists = await services.organizations.get(seeder, input.code);
     if (!exists) await services.organizations.create(seeder, input as CreateOrganizationInput, unit("createOrganization", { input }));
   }
+  await seedNumbersAndSubscribers(services);
   await unit("seedDemoData", { marketingNumbers: DEMO_MARKETING_NUMBERS }).run(async (tx) => {
     for (const { carrier, number } of DEMO_MARKETING_NUMBERS) {
       await tx.query(
@@ -75,4 +79,83 @@ export async function seedDemo(services: Services): Promise<boolean> {
     return { result: undefined, targets: DEMO_MARKETING_NUMBERS.map((m) => m.number) };
   });
   return true;
+}
+
+const withCheck = (body: string, check: (b: string) => string) => body + check(body);
+
+/** Demo companies: one verified with numbers in service, one still a draft with a number waiting. */
+export const DEMO_SUBSCRIBERS = [
+  {
+    name: "Shenyang Beifang Machinery Co., Ltd.",
+    uscc: withCheck("91210102MA0BFJX01", usccCheckCharacter),
+    legalRep: { name: "Liu Jianguo", idNumber: withCheck("21010219700312001", residentIdCheckCharacter) },
+    handler: { name: "Chen Xiaomei", idNumber: withCheck("21010319880921002", residentIdCheckCharacter) },
+    landline: "02423456789",
+    address: "18 Beiling Street, Huanggu District, Shenyang",
+    businessScope: "Manufacture and sale of mining machinery",
+    declaredUse: "After-sales service hotline",
+    numbers: ["4001000000", "4001000001"],
+    verify: true,
+  },
+  {
+    name: "Dalian Haiyun Logistics Co., Ltd.",
+    uscc: withCheck("91210200MA0HYLG02", usccCheckCharacter),
+    legalRep: { name: "Wang Haiyun", idNumber: withCheck("21020219751105003", residentIdCheckCharacter) },
+    handler: { name: "Zhou Min", idNumber: withCheck("21020419920417004", residentIdCheckCharacter) },
+    landline: "041182345678",
+    address: "6 Gangwan Street, Zhongshan District, Dalian",
+    businessScope: "Freight forwarding and warehousing",
+    declaredUse: "Customer booking line",
+    numbers: ["4001000002"],
+    verify: false,
+  },
+];
+
+/**
+ * Numbers for the demo carriers, a reseller's stock, and the two companies above,
+ * each step through the service a real caller would use, as that caller.
+ */
+async function seedNumbersAndSubscribers(services: Services): Promise<void> {
+  const as = async (code: string, role: Exclude<Role, Role.PUBLIC>): Promise<Viewer> => ({
+    subject: "demo-seed", role, organization: await services.organizations.forToken(code, role), permissions: permissionsOf(role),
+  });
+  const unit = (viewer: Viewer, operation: string, args: unknown) =>
+    AuditedMutation.start(services.dataSource, services.audit, services.config.piiKey, viewer, operation, args, null);
+  const carrier = await as("CT-LN", Role.CARRIER);
+  const reseller = await as("RS-HUATONG", Role.RESELLER);
+
+  for (const [viewer, input] of [
+    [carrier, { rangeStart: "4001000000", rangeEnd: "4001000999", province: "21" }],
+    [await as("CM-GD", Role.CARRIER), { rangeStart: "4006000000", rangeEnd: "4006000499", province: "44" }],
+  ] as const) {
+    await services.numbers.publish(viewer, input, unit(viewer, "publishAllocation", { input }));
+  }
+  const stock = { numbers: Array.from({ length: 200 }, (_, i) => String(4001000000 + i)), resellerCode: "RS-HUATONG" };
+  await services.numbers.wholesale(carrier, stock, unit(carrier, "wholesaleNumbers", { input: stock }));
+
+  for (const [i, demo] of DEMO_SUBSCRIBERS.entries()) {
+    const [existing] = await services.dataSource.query("SELECT id FROM subscribers WHERE uscc = $1", [demo.uscc]);
+    if (existing) continue;
+    const { numbers, verify, ...input } = demo;
+    const subscriber = await services.subscribers.register(reseller, input, unit(reseller, "registerSubscriber", { input }));
+    const id = subscriber.id;
+    for (const [j, kind] of REQUIRED_PAPERS.entries()) {
+      const paper = {
+        kind, sha256: `${i}${j}`.padStart(64, "d"), mediaType: kind === DocumentKind.VERIFICATION_VIDEO ? "video/mp4" : "application/pdf",
+        sizeBytes: 250_000, storageUri: `s3://registry-demo-evidence/${id}/${kind.toLowerCase()}`, expiresOn: "2031-12-31",
+      };
+      await services.subscribers.attachDocument(reseller, id, paper, unit(reseller, "attachDocument", { subscriberId: id, input: paper }));
+    }
+    for (const number of numbers) {
+      await services.subscribers.reserve(reseller, number, unit(reseller, "reserveNumber", { number }));
+      await services.subscribers.assign(reseller, number, id, unit(reseller, "assignNumber", { number, subscriberId: id }));
+    }
+    if (!verify) continue;
+    const callback = { kind: CheckKind.LANDLINE_CALLBACK, outcome: CheckOutcome.PASSED, note: "called the landline, the handler confirmed" };
+    await services.subscribers.recordCheck(reseller, id, callback, unit(reseller, "recordCheck", { subscriberId: id, input: callback }));
+    const recheck = { kind: CheckKind.LANDLINE_RECHECK, outcome: CheckOutcome.PASSED, note: "re-called, confirmed" };
+    await services.subscribers.recordCheck(carrier, id, recheck, unit(carrier, "recordCheck", { subscriberId: id, input: recheck }));
+    await services.subscribers.submit(reseller, id, unit(reseller, "submitSubscriber", { subscriberId: id }));
+    await services.subscribers.approve(carrier, id, unit(carrier, "approveSubscriber", { subscriberId: id }));
+  }
 }

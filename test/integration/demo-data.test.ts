@@ -40,6 +40,19 @@ describe("demo data", () => {
     ]);
   });
 
+  it("a verified company has its numbers in service; a draft one has a number waiting", async () => {
+    const rows = await app.dataSource.query(
+      `SELECT s.name, s.identity_status AS status, array_agg(n.number || ':' || n.status ORDER BY n.number) AS numbers
+         FROM subscribers s JOIN numbers n ON n.subscriber_id = s.id GROUP BY s.name, s.identity_status ORDER BY s.name`,
+    );
+    expect(rows).toEqual([
+      { name: "Dalian Haiyun Logistics Co., Ltd.", status: "DRAFT", numbers: ["4001000002:PENDING_VERIFICATION"] },
+      { name: "Shenyang Beifang Machinery Co., Ltd.", status: "VERIFIED", numbers: ["4001000000:ACTIVE", "4001000001:ACTIVE"] },
+    ]);
+    const [{ spare }] = await app.dataSource.query("SELECT count(*)::int AS spare FROM numbers WHERE status = 'SPARE'");
+    expect(spare).toBe(1500 - 3);
+  });
+
   it("the public sees the official marketing numbers", async () => {
     const body = await app.exec(null, "{ officialMarketingNumbers { carrierName number } }");
     expect(body.data!.officialMarketingNumbers).toEqual([
