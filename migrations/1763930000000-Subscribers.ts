@@ -1,5 +1,44 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
 
+/** The number status guard as this migration leaves it (a later migration's down restores it). */
+export const STATUS_GUARD_1763930000000 = `
+      CREATE OR REPLACE FUNCTION numbers_status_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.status IS DISTINCT FROM OLD.status THEN
+          IF NOT EXISTS (SELECT 1 FROM number_status_transitions WHERE from_status = OLD.status AND to_status = NEW.status) THEN
+            RAISE EXCEPTION 'illegal number status transition % -> % for %', OLD.status, NEW.status, OLD.number
+              USING ERRCODE = 'check_violation';
+          END IF;
+          IF OLD.status = 'FORCE_STOPPED' AND coalesce(current_setting('registry.lifting', true), '') <> 'on' THEN
+            RAISE EXCEPTION 'number % is FORCE_STOPPED: only lifting its shutdown orders changes its status', OLD.number
+              USING ERRCODE = 'check_violation';
+          END IF;
+          IF NEW.status_since IS NOT DISTINCT FROM OLD.status_since THEN
+            NEW.status_since := now();
+          END IF;
+          -- What each status implies, whichever route moved the number:
+          -- a suspension has a kind (a carrier's own records when none is given) and ends with it;
+          -- a number back in the pool has no subscriber; its aging period ends with AGING.
+          IF NEW.status = 'SUSPENDED' THEN
+            NEW.suspension := coalesce(NEW.suspension, 'CARRIER');
+          ELSIF NEW.status <> 'FORCE_STOPPED' THEN
+            NEW.suspension := NULL;
+          END IF;
+          IF NEW.status IN ('SPARE', 'RESERVED', 'AGING') THEN
+            NEW.subscriber_id := NULL;
+          END IF;
+          IF NEW.status <> 'RESERVED' THEN
+            NEW.reserved_until := NULL;
+          END IF;
+          IF NEW.status = 'SPARE' THEN
+            NEW.aging_days := NULL;
+          END IF;
+        END IF;
+        NEW.version := OLD.version + 1;
+        NEW.updated_at := now();
+        RETURN NEW;
+      END $$`;
+
 /**
  * Subscribers and their real-name identity: papers, checks, risk flags, the
  * blacklist, verification campaigns; numbers gain their subscriber and the
@@ -64,6 +103,7 @@ export class Subscribers1763930000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX subscriber_documents_subscriber_idx ON subscriber_documents (subscriber_id)`);
     await q.query(`CREATE INDEX subscriber_documents_sha256_idx ON subscriber_documents (sha256)`);
+    await q.query(`CREATE INDEX subscriber_documents_expiry_idx ON subscriber_documents (expires_on) WHERE expires_on IS NOT NULL`);
 
     await q.query(`
       CREATE TABLE verification_checks (
@@ -150,43 +190,7 @@ export class Subscribers1763930000000 implements MigrationInterface {
     // Sweeps look numbers up by status and how long they have had it; status filters use it too.
     await q.query(`DROP INDEX numbers_status_idx`);
     await q.query(`CREATE INDEX numbers_status_idx ON numbers (status, status_since)`);
-    await q.query(`
-      CREATE OR REPLACE FUNCTION numbers_status_guard() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.status IS DISTINCT FROM OLD.status THEN
-          IF NOT EXISTS (SELECT 1 FROM number_status_transitions WHERE from_status = OLD.status AND to_status = NEW.status) THEN
-            RAISE EXCEPTION 'illegal number status transition % -> % for %', OLD.status, NEW.status, OLD.number
-              USING ERRCODE = 'check_violation';
-          END IF;
-          IF OLD.status = 'FORCE_STOPPED' AND coalesce(current_setting('registry.lifting', true), '') <> 'on' THEN
-            RAISE EXCEPTION 'number % is FORCE_STOPPED: only lifting its shutdown orders changes its status', OLD.number
-              USING ERRCODE = 'check_violation';
-          END IF;
-          IF NEW.status_since IS NOT DISTINCT FROM OLD.status_since THEN
-            NEW.status_since := now();
-          END IF;
-          -- What each status implies, whichever route moved the number:
-          -- a suspension has a kind (a carrier's own records when none is given) and ends with it;
-          -- a number back in the pool has no subscriber; its aging period ends with AGING.
-          IF NEW.status = 'SUSPENDED' THEN
-            NEW.suspension := coalesce(NEW.suspension, 'CARRIER');
-          ELSIF NEW.status <> 'FORCE_STOPPED' THEN
-            NEW.suspension := NULL;
-          END IF;
-          IF NEW.status IN ('SPARE', 'RESERVED', 'AGING') THEN
-            NEW.subscriber_id := NULL;
-          END IF;
-          IF NEW.status <> 'RESERVED' THEN
-            NEW.reserved_until := NULL;
-          END IF;
-          IF NEW.status = 'SPARE' THEN
-            NEW.aging_days := NULL;
-          END IF;
-        END IF;
-        NEW.version := OLD.version + 1;
-        NEW.updated_at := now();
-        RETURN NEW;
-      END $$`);
+    await q.query(STATUS_GUARD_1763930000000);
 
     // ACTIVE only with a VERIFIED subscriber, checked at commit so one transaction may
     // change a subscriber and its numbers in either order.
@@ -242,6 +246,7 @@ export class Subscribers1763930000000 implements MigrationInterface {
         CONSTRAINT campaigns_province_format CHECK (province IS NULL OR province ~ '^[0-9]{2}$')
       )`);
     await q.query(`CREATE INDEX campaigns_deadline_idx ON campaigns (hard_deadline)`);
+    await q.query(`CREATE INDEX campaigns_opened_by_idx ON campaigns (opened_by)`);
   }
 
   async down(q: QueryRunner): Promise<void> {

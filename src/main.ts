@@ -3,6 +3,7 @@ import { createServer } from "./app/create-server";
 import { ConfigError, loadConfig } from "./config";
 import { isEmbedded, openDatabase } from "./db/data-source";
 import { DEMO_TOKENS, seedDemo } from "./db/seed-demo";
+import { startSweepSchedule } from "./modules/sweeps";
 import { createLogger } from "./shared/logger";
 
 async function main(): Promise<void> {
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${port}/graphql`;
   log.info({ url, database: isEmbedded(dataSource) ? `embedded (${config.dataDir ?? "memory"})` : "postgresql" }, "registry listening");
+  const stopSweeps = startSweepSchedule(server.services.sweeps, config.sweepIntervalSeconds, log.child({ component: "sweep" }));
   if (config.env !== "production") {
     const lines = DEMO_TOKENS.map(({ org, role }) => `  ${role.padEnd(12)} npm run token -- --org ${org} --role ${role}`);
     process.stdout.write(
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, "stopping");
     await server.stop();
+    await stopSweeps();
     await dataSource.destroy();
     process.exit(0);
   };

@@ -11,6 +11,7 @@ export function scrub(text: string): string {
 function scrubValue(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return scrub(value);
   if (depth > 4 || value === null || typeof value !== "object") return value;
+  if (value instanceof Date) return value.toISOString();
   if (value instanceof Error) {
     return { type: value.name, message: scrub(value.message), stack: value.stack && scrub(value.stack) };
   }

@@ -1,7 +1,8 @@
 import { canonicalJson, eventHash, inputDigest } from "../../src/modules/audit/audit-chain";
 import { identifiersIn } from "../../src/modules/audit/audited-mutation";
 import { codeOf } from "../../src/shared/errors";
-import { scrub } from "../../src/shared/logger";
+import { Writable } from "node:stream";
+import { createLogger, scrub } from "../../src/shared/logger";
 import { decodeCursor, encodeCursor, toPage } from "../../src/shared/pagination";
 import { GraphQLError } from "graphql";
 
@@ -9,6 +10,12 @@ describe("log scrubbing", () => {
   it("masks resident ID numbers to the first 6 and last 4", () => {
     expect(scrub("id 11010519491231002X here")).toBe("id 110105********002X here");
     expect(scrub("a=440308199901011235,b")).toBe("a=440308********1235,b");
+  });
+  it("a logged object keeps its dates and loses its ID numbers", () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _enc, done) => { lines.push(String(chunk)); done(); } });
+    createLogger("info", sink).info({ at: new Date("2026-11-23T10:00:00.000Z"), who: { id: "21010219750615123X" } }, "swept");
+    expect(JSON.parse(lines[0])).toMatchObject({ at: "2026-11-23T10:00:00.000Z", who: { id: "210102********123X" }, msg: "swept" });
   });
   it("leaves other numbers alone", () => {
     expect(scrub("4001234567 and 1234567890123456789 and order 2024")).toBe("4001234567 and 1234567890123456789 and order 2024");

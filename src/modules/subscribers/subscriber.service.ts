@@ -11,7 +11,7 @@ import { inputDigest } from "../audit/audit-chain";
 import type { AuditService } from "../audit/audit.service";
 import type { AuditedMutation } from "../audit/audited-mutation";
 import { parseNumber } from "../numbers/number-format";
-import { lockNumbers, moveNumbers } from "../numbers/number-moves";
+import { lockNumbers, moveNumbers, ordersStopping, stoppedBy } from "../numbers/number-moves";
 import { ChangeCause, NumberStatus } from "../numbers/number-status";
 import { NUMBER_COLUMNS } from "../numbers/number.service";
 import type { PhoneNumber } from "../numbers/number.entity";
@@ -281,6 +281,7 @@ export class SubscriberService {
   async approve(viewer: Viewer, subscriberId: string, mutation: AuditedMutation): Promise<Subscriber> {
     const carrier = this.actingAs(viewer, OrganizationKind.CARRIER, "only a carrier approves subscribers");
     return mutation.run(async (tx) => {
+      await lockNumbers(tx); // before any subscriber row, as every writer of numbers
       const subscriber = await this.lockVisible(tx, viewer, subscriberId);
       if (subscriber.identityStatus !== IdentityStatus.SUBMITTED) {
         throw conflict(`only a SUBMITTED subscriber is approved; this one is ${subscriber.identityStatus}`);
@@ -334,6 +335,7 @@ export class SubscriberService {
     const why = reasonText(reason);
     const { quarantineDays } = this.config.rules;
     return mutation.run(async (tx) => {
+      await lockNumbers(tx); // before any subscriber row, as every writer of numbers
       const subscriber = await this.lockVisible(tx, viewer, subscriberId);
       if (subscriber.identityStatus === IdentityStatus.REVOKED) throw conflict("the identity is already revoked");
       await tx.query(
@@ -515,9 +517,7 @@ export class SubscriberService {
     );
     if (!row || row.reseller_id !== reseller.id) throw forbidden(`${number} is not a number wholesaled to you`);
     if (row.status === NumberStatus.FORCE_STOPPED) {
-      throw conflict(`${number} is FORCE_STOPPED by an emergency shutdown order: nothing else moves it until the order is lifted`, {
-        reason: "FORCE_STOPPED",
-      });
+      throw conflict(stoppedBy(number, (await ordersStopping(tx, [number])).get(number)), { reason: "FORCE_STOPPED" });
     }
     return row as { number: string; status: NumberStatus; reseller_id: string; subscriber_id: string | null; reserved_until: Date | null };
   }

@@ -1,0 +1,92 @@
+import type { DataSource } from "typeorm";
+import { OrganizationKind } from "../../shared/auth/roles";
+import type { Viewer, ViewerOrganization } from "../../shared/auth/viewer";
+import { badInput, forbidden } from "../../shared/errors";
+import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
+import { PROVINCES, assertProvince } from "../../shared/provinces";
+import type { AuditedMutation } from "../audit/audited-mutation";
+import { Campaign } from "./campaign.entity";
+import { OpenCampaignInput } from "./campaign.inputs";
+
+const CURSOR_KIND = "campaign";
+
+// The cursor's position: created_at to the microsecond (UTC) and the id, newest first.
+const CAMPAIGN_COLUMNS = `c.id, c.name, c.province, c.targets, c.hard_deadline::text AS "hardDeadline", c.opened_by AS "openedById",
+  c.created_at AS "createdAt", to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '|' || c.id AS position`;
+const POSITION = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6})\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+type CampaignRow = Campaign & { position: string };
+
+interface Scope {
+  sql: string;
+  params: unknown[];
+}
+
+export class CampaignService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Row scoping, written once: a national regulator sees every campaign, a provincial one the national ones and its province's. */
+  scope(viewer: Viewer, alias: string, first: number): Scope {
+    const org = viewer.organization;
+    if (!org || org.kind !== OrganizationKind.REGULATOR) return { sql: "FALSE", params: [] };
+    if (!org.province) return { sql: "TRUE", params: [] };
+    return { sql: `(${alias}.province IS NULL OR ${alias}.province = $${first})`, params: [org.province] };
+  }
+
+  private regulatorOf(viewer: Viewer): ViewerOrganization {
+    const org = viewer.organization;
+    if (!org || org.kind !== OrganizationKind.REGULATOR) throw forbidden("only a regulator opens verification campaigns");
+    return org;
+  }
+
+  async open(viewer: Viewer, input: OpenCampaignInput, mutation: AuditedMutation): Promise<Campaign> {
+    const regulator = this.regulatorOf(viewer);
+    const province = input.province ?? null;
+    assertProvince(province);
+    if (regulator.province && province !== regulator.province) {
+      const own = `${regulator.province}, ${PROVINCES[regulator.province] ?? "its province"}`;
+      throw forbidden(`a provincial regulator opens campaigns for its own province (${own}) only, not ${province ? `province ${province}` : "national ones"}`);
+    }
+    const targets = input.targets.map((t) => ({ date: t.date, rate: t.rate }));
+    return mutation.run(async (tx) => {
+      const [row]: CampaignRow[] = await tx.query(
+        `INSERT INTO campaigns AS c (name, province, targets, hard_deadline, opened_by)
+         VALUES ($1, $2, $3::jsonb, $4::date, $5)
+         RETURNING ${CAMPAIGN_COLUMNS}`,
+        [input.name.trim(), province, JSON.stringify(targets), input.hardDeadline, regulator.id],
+      );
+      return { result: withoutPosition(row), targets: [row.id] };
+    });
+  }
+
+  /** The campaigns the viewer may see, newest first. */
+  async list(viewer: Viewer, args: PageArgs): Promise<Connection<Campaign>> {
+    const page = toPage(args, CURSOR_KIND);
+    const scope = this.scope(viewer, "c", 1);
+    const params = [...scope.params];
+    const where = [scope.sql];
+    const countWhere = where.join(" AND ");
+    const countParams = [...params];
+    if (page.after) {
+      const position = POSITION.exec(page.after);
+      if (!position) throw badInput(`after is not a cursor of this list: "${args.after}"`, { argument: "after" });
+      where.push(`(c.created_at, c.id) < ($${params.push(position[1])}::timestamp AT TIME ZONE 'UTC', $${params.push(position[2])}::uuid)`);
+    }
+    const rows: CampaignRow[] = await this.dataSource.query(
+      `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns c WHERE ${where.join(" AND ")} ORDER BY c.created_at DESC, c.id DESC LIMIT ${page.size + 1}`,
+      params,
+    );
+    const count = async () => {
+      const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM campaigns c WHERE ${countWhere}`, countParams);
+      return n as number;
+    };
+    const connection = toConnection(rows, page, count, CURSOR_KIND, (r) => r.position);
+    return { ...connection, edges: connection.edges.map((e) => ({ cursor: e.cursor, node: withoutPosition(e.node) })) };
+  }
+}
+
+function withoutPosition(row: CampaignRow): Campaign {
+  const { position, ...campaign } = row;
+  void position;
+  return campaign as Campaign;
+}

@@ -1,0 +1,235 @@
+import type { DataSource, EntityManager } from "typeorm";
+import type { Config, Rules } from "../../config";
+import { inputDigest } from "../audit/audit-chain";
+import { AuditService } from "../audit/audit.service";
+import { lockNumbers, moveNumbers } from "../numbers/number-moves";
+import { ChangeCause } from "../numbers/number-status";
+import { REQUIRED_PAPERS } from "../subscribers/identity-rules";
+
+// Held until the sweep's transaction ends: two instances sweeping at once do the work once
+// (the second waits, then finds nothing due).
+const SWEEP_LOCK = 4_155_444_957;
+
+const MAX_AUDIT_TARGETS = 1000;
+
+/** What one run changed, step by step. */
+export interface SweepReport {
+  /** The time the run swept as of. */
+  at: Date;
+  /** RESERVED past reserved_until → SPARE. */
+  reservationsLapsed: number;
+  /** VERIFIED subscribers with a required paper past its date → EXPIRED. */
+  subscribersExpired: number;
+  /** Their ACTIVE numbers → SUSPENDED (PAPERS). */
+  suspendedForPapers: number;
+  /** In-service numbers without a VERIFIED subscriber, past a campaign's hard deadline → SUSPENDED (CAMPAIGN). */
+  suspendedAtDeadline: number;
+  /** SUSPENDED (PAPERS or CAMPAIGN) for suspensionDays without re-verification → TERMINATED. */
+  terminated: number;
+  /** TERMINATED → AGING. */
+  aging: number;
+  /** AGING for its aging days → SPARE, back in the carrier's pool. */
+  returnedToSpare: number;
+}
+
+export const SWEEP_STEPS: readonly { key: Exclude<keyof SweepReport, "at">; label: string }[] = [
+  { key: "reservationsLapsed", label: "reservations lapsed (RESERVED → SPARE)" },
+  { key: "subscribersExpired", label: "subscribers whose papers expired (VERIFIED → EXPIRED)" },
+  { key: "suspendedForPapers", label: "suspended for expired papers (ACTIVE → SUSPENDED)" },
+  { key: "suspendedAtDeadline", label: "suspended at a campaign's hard deadline (→ SUSPENDED)" },
+  { key: "terminated", label: "terminated after their suspension period (SUSPENDED → TERMINATED)" },
+  { key: "aging", label: "aging after termination (TERMINATED → AGING)" },
+  { key: "returnedToSpare", label: "returned to spare after aging (AGING → SPARE)" },
+];
+
+/** The calendar day of a time, in UTC (API.md: dates are YYYY-MM-DD, times ISO-8601 in UTC). */
+export function dayOf(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
+/**
+ * The scheduled sweeps of DESIGN.md ("Numbers", "Verification campaigns"): every step in
+ * one transaction, as of one time, each number moved through moveNumbers with cause SWEEP.
+ */
+export class SweepService {
+  private readonly audit: AuditService;
+  private readonly rules: Rules;
+  private readonly digestKey: Buffer;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    config: Pick<Config, "rules" | "piiKey">,
+  ) {
+    this.audit = new AuditService(dataSource);
+    this.rules = config.rules;
+    this.digestKey = config.piiKey;
+  }
+
+  /**
+   * Runs every due sweep once, as of `now` (the database clock by default; a given time is
+   * for drills and tests). Running it again as of the same time changes nothing.
+   */
+  async run(now?: Date): Promise<SweepReport> {
+    if (now !== undefined && Number.isNaN(now.getTime())) throw new RangeError("now must be a valid Date");
+    return this.dataSource.transaction(async (tx) => {
+      await tx.query("SELECT pg_advisory_xact_lock($1)", [SWEEP_LOCK]);
+      // Taken first, as every writer of numbers takes it, before any subscriber row is locked.
+      await lockNumbers(tx);
+      const at: Date = now ?? (await tx.query("SELECT now() AS now"))[0].now;
+      // Every status change of this run is stamped as of `at` (the numbers' status guard reads it).
+      await tx.query("SELECT set_config('registry.clock', $1, true)", [at.toISOString()]);
+      const changed = new Set<string>();
+      const moved = (rows: { number: string }[]) => {
+        for (const r of rows) changed.add(r.number);
+        return rows.length;
+      };
+
+      const reservationsLapsed = moved(await this.lapseReservations(tx, at));
+      const expired = await this.expirePapers(tx, at);
+      const suspendedForPapers = moved(await this.suspendForPapers(tx, at, expired));
+      const suspendedAtDeadline = moved(await this.suspendAtDeadlines(tx, at));
+      const terminated = moved(await this.terminate(tx, at));
+      const aging = moved(await this.startAging(tx, at));
+      const returnedToSpare = moved(await this.returnToSpare(tx, at));
+
+      const report: SweepReport = {
+        at,
+        reservationsLapsed,
+        subscribersExpired: expired.length,
+        suspendedForPapers,
+        suspendedAtDeadline,
+        terminated,
+        aging,
+        returnedToSpare,
+      };
+      if (changed.size > 0 || expired.length > 0) {
+        await this.audit.append(tx, {
+          actor: "sweeper",
+          orgCode: null,
+          role: "SYSTEM",
+          operation: "sweep",
+          targets: [...expired, ...changed].slice(0, MAX_AUDIT_TARGETS),
+          inputDigest: inputDigest(this.digestKey, { now: at }),
+          outcome: "SUCCESS",
+          requestId: null,
+        });
+      }
+      return report;
+    });
+  }
+
+  /** a. A reservation lapses at reserved_until: the number is the reseller's SPARE stock again. */
+  private lapseReservations(tx: EntityManager, at: Date) {
+    return moveNumbers(tx, {
+      where: "n.status = 'RESERVED' AND n.reserved_until <= $1::timestamptz",
+      params: [at],
+      set: "status = 'SPARE'",
+      cause: ChangeCause.SWEEP,
+    });
+  }
+
+  /**
+   * b. A VERIFIED subscriber whose latest paper of a required kind has passed its date is
+   * EXPIRED, and an EXPIRED_DOCUMENT flag is raised for each such paper. Returns their ids.
+   */
+  private async expirePapers(tx: EntityManager, at: Date): Promise<string[]> {
+    const rows: { id: string }[] = await tx.query(
+      `WITH candidates AS (
+         SELECT DISTINCT d.subscriber_id
+           FROM subscriber_documents d JOIN subscribers s ON s.id = d.subscriber_id
+          WHERE s.identity_status = 'VERIFIED' AND d.kind = ANY($2::text[]) AND d.expires_on <= $1::date),
+       latest AS (
+         SELECT DISTINCT ON (d.subscriber_id, d.kind) d.id, d.subscriber_id, d.kind, d.expires_on
+           FROM subscriber_documents d
+          WHERE d.subscriber_id IN (SELECT subscriber_id FROM candidates) AND d.kind = ANY($2::text[])
+          ORDER BY d.subscriber_id, d.kind, d.attached_at DESC, d.id DESC),
+       lapsed AS (
+         SELECT id, subscriber_id, kind, expires_on::text AS expired_on FROM latest WHERE expires_on <= $1::date),
+       expired AS (
+         UPDATE subscribers s
+            SET identity_status = 'EXPIRED',
+                status_reason = 'papers expired: ' || (
+                  SELECT string_agg(l.kind || ' on ' || l.expired_on, ', ' ORDER BY l.kind) FROM lapsed l WHERE l.subscriber_id = s.id),
+                version = s.version + 1,
+                updated_at = now()
+          WHERE s.identity_status = 'VERIFIED' AND s.id IN (SELECT subscriber_id FROM lapsed)
+         RETURNING s.id),
+       flagged AS (
+         INSERT INTO risk_flags (subscriber_id, kind, severity, key, detail)
+         SELECT l.subscriber_id, 'EXPIRED_DOCUMENT', 'MEDIUM', l.id::text, l.kind || ' expired on ' || l.expired_on
+           FROM lapsed l
+         ON CONFLICT ((coalesce(subscriber_id::text, number)), kind, key) WHERE resolved_at IS NULL DO NOTHING
+         RETURNING 1)
+       SELECT id FROM expired ORDER BY id`,
+      [dayOf(at), REQUIRED_PAPERS],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** b. The ACTIVE numbers of the subscribers just EXPIRED are SUSPENDED for their papers. */
+  private suspendForPapers(tx: EntityManager, at: Date, subscribers: string[]) {
+    if (subscribers.length === 0) return Promise.resolve([]);
+    return moveNumbers(tx, {
+      where: "n.status = 'ACTIVE' AND n.subscriber_id = ANY($1::uuid[])",
+      params: [subscribers],
+      set: "status = 'SUSPENDED', suspension = 'PAPERS'",
+      cause: ChangeCause.SWEEP,
+    });
+  }
+
+  /**
+   * c. From a campaign's hard deadline on, in-service numbers in its scope whose subscriber is
+   * not VERIFIED are SUSPENDED. (ACTIVE numbers always have a VERIFIED subscriber, so in
+   * practice these are PENDING_VERIFICATION.)
+   */
+  private async suspendAtDeadlines(tx: EntityManager, at: Date) {
+    // Most runs have no campaign past its deadline: look before scanning numbers.
+    const [{ due }] = await tx.query("SELECT count(*)::int AS due FROM campaigns WHERE hard_deadline <= $1::date", [dayOf(at)]);
+    if (due === 0) return [];
+    // A national campaign covers every province (and numbers without one); a provincial one its own.
+    // It covers the numbers in service before its deadline; one assigned later waits for its verification.
+    return moveNumbers(tx, {
+      where: `n.status IN ('ACTIVE', 'PENDING_VERIFICATION')
+        AND EXISTS (SELECT 1 FROM campaigns c
+                     WHERE c.hard_deadline <= $1::date AND (c.province IS NULL OR c.province = n.province)
+                       AND n.status_since < (c.hard_deadline::timestamp AT TIME ZONE 'UTC'))
+        AND NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.id = n.subscriber_id AND s.identity_status = 'VERIFIED')`,
+      params: [dayOf(at)],
+      set: "status = 'SUSPENDED', suspension = 'CAMPAIGN'",
+      cause: ChangeCause.SWEEP,
+    });
+  }
+
+  /** d. SUSPENDED for papers or a campaign for suspensionDays, still without a VERIFIED subscriber: TERMINATED. */
+  private terminate(tx: EntityManager, at: Date) {
+    return moveNumbers(tx, {
+      where: `n.status = 'SUSPENDED' AND n.suspension IN ('PAPERS', 'CAMPAIGN')
+        AND n.status_since <= $1::timestamptz - make_interval(days => $2::int)
+        AND NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.id = n.subscriber_id AND s.identity_status = 'VERIFIED')`,
+      params: [at, this.rules.suspensionDays],
+      set: "status = 'TERMINATED'",
+      cause: ChangeCause.SWEEP,
+    });
+  }
+
+  /** e. A terminated number ages (a quarantine length set earlier, e.g. after fraud, is kept). */
+  private startAging(tx: EntityManager, at: Date) {
+    return moveNumbers(tx, {
+      where: "n.status = 'TERMINATED'",
+      params: [],
+      set: "status = 'AGING', aging_days = coalesce(n.aging_days, $1::int)",
+      setParams: [this.rules.agingDays],
+      cause: ChangeCause.SWEEP,
+    });
+  }
+
+  /** f. Aged for its days: SPARE again, back in its carrier's pool (no reseller). */
+  private returnToSpare(tx: EntityManager, at: Date) {
+    return moveNumbers(tx, {
+      where: "n.status = 'AGING' AND n.status_since + make_interval(days => coalesce(n.aging_days, $2::int)) <= $1::timestamptz",
+      params: [at, this.rules.agingDays],
+      set: "status = 'SPARE', reseller_id = NULL",
+      cause: ChangeCause.SWEEP,
+    });
+  }
+}
