@@ -14,74 +14,27 @@
  * Targets: API rate >= 40% of the COPY rate; peak server RSS < 400 MB.
  * Results and how to read them: docs/BENCHMARKS.md.
  */
-import { spawn, ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
-import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Client } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { Role } from "../src/shared/auth/roles";
-import { signToken } from "../src/shared/auth/tokens";
+import {
+  CREATE_ORG, adminUrl, fmt, gql, positiveInt, procKb, scratchDatabase, serverSecrets, startServer, stopServer, token,
+} from "./lib";
 
 const FIRST_NUMBER = 4001000000;
 const CARRIER = "BENCH-CT";
 const RESELLER = "BENCH-RS";
 const PROVINCE = "21";
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
-}
-const N = Number(arg("numbers", "1000000"));
-const BATCH = Number(arg("batch", "10000"));
-const CONCURRENCY = Number(arg("concurrency", "1"));
-const ADMIN_URL = arg("database-url", process.env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres");
-for (const [k, v] of Object.entries({ numbers: N, batch: BATCH, concurrency: CONCURRENCY })) {
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${k} must be a positive integer`);
-}
+const N = positiveInt("numbers", 1_000_000);
+const BATCH = positiveInt("batch", 10_000);
+const CONCURRENCY = positiveInt("concurrency", 1);
+const ADMIN_URL = adminUrl();
 
 /** Row i of the data set: consecutive numbers, all SPARE, every 10th wholesaled to the reseller. */
 const row = (i: number) => ({ number: String(FIRST_NUMBER + i), status: "SPARE", resellerCode: i % 10 === 0 ? RESELLER : null });
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-
-const procKb = (pid: number, field: "VmRSS" | "VmHWM"): number => {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) : 0;
-};
-
-async function gql(url: string, token: string, query: string, variables: object): Promise<any> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const text = await res.text();
-  let body: any;
-  try { body = JSON.parse(text); } catch { throw new Error(`HTTP ${res.status}: ${text.slice(0, 300)}`); }
-  if (!res.ok || body.errors) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body.errors ?? body).slice(0, 500)}`);
-  return body.data;
-}
-
-async function waitReady(base: string, server: ChildProcess, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`the server exited with code ${server.exitCode} before it was ready`);
-    try { if ((await fetch(`${base}/readyz`)).status === 200) return; } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error("the server was not ready within 120 s");
-}
 
 const SYNC = `mutation($input: SyncNumbersInput!) { syncNumbers(input: $input) { created updated unchanged rejected { number reason } } }`;
 
@@ -161,46 +114,20 @@ async function copyLoad(dbUrl: string): Promise<{ plain: number; shaped: number 
   }
 }
 
-async function stopServer(server: ChildProcess): Promise<void> {
-  if (server.exitCode !== null || server.signalCode !== null) return;
-  const exited = new Promise((r) => server.once("exit", r));
-  process.kill(server.pid!, "SIGTERM");
-  const timer = setTimeout(() => server.exitCode === null && process.kill(server.pid!, "SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 async function main(): Promise<void> {
-  const dbName = `registry_bench_${randomBytes(4).toString("hex")}`;
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${dbName}`;
-  const dbUrl = u.toString();
-  let server: ChildProcess | undefined;
+  const db = await scratchDatabase(ADMIN_URL);
+  const secrets = serverSecrets();
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
   try {
-    const port = await freePort();
-    const secret = randomBytes(32).toString("hex");
-    server = spawn(process.execPath, [path.join(__dirname, "..", "src", "main.js")], {
-      env: {
-        ...process.env, DATABASE_URL: dbUrl, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production",
-        JWT_SECRET: secret, PII_ENCRYPTION_KEY: randomBytes(32).toString("base64"), SEED_DEMO: "false",
-        // A 10,000-item batch is about 0.6 MB of JSON, under the default 2 MiB body limit.
-        LOG_LEVEL: "warn",
-      },
-      stdio: ["ignore", "inherit", "inherit"],
-    });
-    const base = `http://127.0.0.1:${port}`;
-    await waitReady(base, server);
-    const pid = server.pid!;
-    console.log(`server pid ${pid} on ${base}, database ${dbName}; ${N} numbers, batch ${BATCH}, concurrency ${CONCURRENCY}`);
+    // A 10,000-item batch is about 0.6 MB of JSON, under the default 2 MiB body limit.
+    server = await startServer(db.url, secrets);
+    const pid = server.pid;
+    console.log(`server pid ${pid} on ${server.base}, database ${db.name}; ${N} numbers, batch ${BATCH}, concurrency ${CONCURRENCY}`);
 
-    const adminToken = await signToken(secret, { sub: "bench-admin", org: "PLATFORM", role: Role.ADMIN }, 3600);
-    const createOrg = `mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { code } }`;
-    await gql(`${base}/graphql`, adminToken, createOrg, { input: { code: CARRIER, name: "Bench Carrier", kind: "CARRIER", province: PROVINCE } });
-    await gql(`${base}/graphql`, adminToken, createOrg, { input: { code: RESELLER, name: "Bench Reseller", kind: "RESELLER" } });
-    const carrierToken = await signToken(secret, { sub: "bench-carrier", org: CARRIER, role: Role.CARRIER }, 6 * 3600);
+    const adminToken = await token(secrets.jwtSecret, "PLATFORM", Role.ADMIN);
+    await gql(server.graphql, adminToken, CREATE_ORG, { input: { code: CARRIER, name: "Bench Carrier", kind: "CARRIER", province: PROVINCE } });
+    await gql(server.graphql, adminToken, CREATE_ORG, { input: { code: RESELLER, name: "Bench Reseller", kind: "RESELLER" } });
+    const carrierToken = await token(secrets.jwtSecret, CARRIER, Role.CARRIER);
 
     const rssBefore = procKb(pid, "VmRSS");
     let rssMaxSampled = rssBefore;
@@ -209,19 +136,18 @@ async function main(): Promise<void> {
     }, 100);
     let apiSeconds: number;
     try {
-      apiSeconds = await apiLoad(`${base}/graphql`, carrierToken);
+      apiSeconds = await apiLoad(server.graphql, carrierToken);
     } finally {
       clearInterval(sampler);
     }
     const hwm = procKb(pid, "VmHWM");
     await stopServer(server);
 
-    const copy = await copyLoad(dbUrl);
+    const copy = await copyLoad(db.url);
 
     const apiRate = N / apiSeconds, copyRate = N / copy.plain, ratio = (100 * apiRate) / copyRate;
     const shapedRate = N / copy.shaped;
     const mb = (kb: number) => kb / 1024;
-    const fmt = (x: number, d = 0) => x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
     console.log(`\nnumbers                ${fmt(N)} (batch ${BATCH}, concurrency ${CONCURRENCY})`);
     console.log(`API (syncNumbers)      ${fmt(apiSeconds, 2)} s  ${fmt(apiRate)} numbers/s`);
     console.log(`COPY (baseline)        ${fmt(copy.plain, 2)} s  ${fmt(copyRate)} numbers/s`);
@@ -232,8 +158,7 @@ async function main(): Promise<void> {
     console.log(`peak RSS               ${fmt(mb(hwm), 1)} MB   target < 400 MB   ${mb(hwm) < 400 ? "PASS" : "MISS"}`);
   } finally {
     if (server) await stopServer(server).catch(() => undefined);
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((e) => console.error(`could not drop ${dbName}: ${e.message}`));
-    await admin.end();
+    await db.drop();
   }
 }
 

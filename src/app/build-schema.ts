@@ -1,11 +1,22 @@
 import "reflect-metadata";
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
 import { applyMiddleware } from "graphql-middleware";
-import { NonEmptyArray, buildSchema } from "type-graphql";
+import { NonEmptyArray, PubSub, buildSchema } from "type-graphql";
 import type { FieldPermissions } from "../shared/module";
 import { auditMiddleware } from "./audit-middleware";
 import { MODULES } from "./modules";
 import { fieldPermissions, permissionsShield } from "./permissions";
+
+// Every subscription brings its own source (`subscribe` on @Subscription), which crosses
+// server instances through the database; type-graphql still asks for a PubSub, unused.
+const NO_TOPICS: PubSub = {
+  publish: () => {
+    throw new Error("subscriptions here have their own sources; there are no topics to publish to");
+  },
+  subscribe: () => {
+    throw new Error("subscriptions here have their own sources; there are no topics to subscribe to");
+  },
+};
 
 /** The schema as type-graphql builds it from the modules, before any middleware. */
 export async function buildBareSchema(extraResolvers: Function[] = []): Promise<GraphQLSchema> {
@@ -14,6 +25,7 @@ export async function buildBareSchema(extraResolvers: Function[] = []): Promise<
     resolvers,
     validate: { forbidUnknownValues: true, stopAtFirstError: true },
     emitSchemaFile: false,
+    pubSub: NO_TOPICS,
   });
 }
 

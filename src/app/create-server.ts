@@ -6,6 +6,9 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import express, { NextFunction, Request, Response } from "express";
+import { GraphQLError, GraphQLSchema, Kind, OperationDefinitionNode, parse } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer } from "ws";
 import type { Logger } from "pino";
 import type { DataSource } from "typeorm";
 import type { Config } from "../config";
@@ -55,7 +58,7 @@ export async function resolveViewer(services: Services, authorization: string | 
 export async function createServer(config: Config, dataSource: DataSource, log: Logger, schemaOptions: Partial<SchemaOptions> = {}): Promise<Server> {
   const development = config.env === "development";
   const production = config.env === "production";
-  const services = createServices(dataSource, config);
+  const services = createServices(dataSource, config, log);
   const metrics = createMetrics(dataSource);
   const app = express();
   app.disable("x-powered-by");
@@ -71,6 +74,8 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
   });
   const protection = armor.protect();
   const schema = await buildAppSchema({ digestKey: config.piiKey, ...schemaOptions });
+  const subscriptions = subscriptionServer(httpServer, schema, services, log);
+  await services.shutdown.bus.ready();
   const apollo = new ApolloServer<RequestContext>({
     schema,
     introspection: !production,
@@ -85,6 +90,7 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
       observabilityPlugin(metrics),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      { serverWillStart: async () => ({ drainServer: async () => void (await subscriptions.dispose()) }) },
     ],
   });
   await apollo.start();
@@ -154,6 +160,61 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
     app,
     httpServer,
     services,
-    stop: () => apollo.stop(),
+    stop: async () => {
+      await apollo.stop();
+      await services.shutdown.bus.close();
+    },
   };
+}
+
+/**
+ * Subscriptions over graphql-ws on /graphql, on the same HTTP server. The client
+ * sends its token as `{ authorization: "Bearer <token>" }` in the connection
+ * parameters; a bad one closes the connection (4403). Only subscription operations
+ * are taken here: queries and mutations go over HTTP, with its limits.
+ */
+function subscriptionServer(httpServer: http.Server, schema: GraphQLSchema, services: Services, log: Logger) {
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
+  return useServer<Record<string, unknown> | undefined, { viewer?: Viewer }>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const header = (params.authorization ?? params.Authorization) as string | undefined;
+        try {
+          ctx.extra.viewer = await resolveViewer(services, typeof header === "string" ? header : undefined);
+          return true;
+        } catch (error) {
+          log.info({ reason: (error as Error).message }, "subscription connection refused");
+          return false;
+        }
+      },
+      onSubscribe: (_ctx, _id, payload) => {
+        let operations: OperationDefinitionNode[];
+        try {
+          operations = parse(payload.query).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+        } catch (error) {
+          return [new GraphQLError((error as Error).message, { extensions: { code: "BAD_USER_INPUT" } })];
+        }
+        const chosen = payload.operationName ? operations.find((o) => o.name?.value === payload.operationName) : operations[0];
+        if (!chosen || chosen.operation !== "subscription") {
+          return [new GraphQLError("only subscriptions are taken over WebSocket; send queries and mutations over HTTP", {
+            extensions: { code: "BAD_USER_INPUT" },
+          })];
+        }
+      },
+      context: (ctx) => {
+        const viewer = ctx.extra.viewer!;
+        const requestId = randomUUID();
+        return {
+          requestId,
+          viewer,
+          services,
+          loaders: createLoaders(services, viewer),
+          log: log.child({ requestId, role: viewer.role, org: viewer.organization?.code, transport: "ws" }),
+        } satisfies RequestContext;
+      },
+    },
+    wsServer,
+  );
 }

@@ -1,9 +1,11 @@
 import { auditModule } from "../modules/audit";
 import { campaignsModule } from "../modules/campaigns";
+import { lookupModule } from "../modules/lookup/lookup";
 import { marketingNumbersModule } from "../modules/marketing-numbers";
 import { numbersModule } from "../modules/numbers";
 import { organizationsModule } from "../modules/organizations";
+import { shutdownModule } from "../modules/shutdown";
 import { subscribersModule } from "../modules/subscribers";
 
 /** Every capability's manifest; a new module is one line here. */
-export const MODULES = [organizationsModule, auditModule, marketingNumbersModule, numbersModule, subscribersModule, campaignsModule] as const;
+export const MODULES = [organizationsModule, auditModule, marketingNumbersModule, numbersModule, subscribersModule, campaignsModule, shutdownModule, lookupModule] as const;

@@ -1,16 +1,19 @@
+import type { Logger } from "pino";
 import type { DataSource } from "typeorm";
 import type { Config } from "../config";
 import { AuditService } from "../modules/audit";
 import { CampaignService } from "../modules/campaigns";
+import { LookupService } from "../modules/lookup/lookup";
 import { MarketingNumberService } from "../modules/marketing-numbers";
 import { NumberService } from "../modules/numbers";
 import { OrganizationService, organizationsModule } from "../modules/organizations";
+import { ShutdownService, createNoticeBus, shutdownModule } from "../modules/shutdown";
 import { SubscriberService, subscribersModule } from "../modules/subscribers";
 import { SweepService } from "../modules/sweeps";
 import type { Viewer } from "../shared/auth/viewer";
 
 /** One instance of each service for the process; they hold no request state. */
-export function createServices(dataSource: DataSource, config: Config) {
+export function createServices(dataSource: DataSource, config: Config, log: Logger) {
   const audit = new AuditService(dataSource);
   return {
     config,
@@ -18,10 +21,12 @@ export function createServices(dataSource: DataSource, config: Config) {
     audit,
     organizations: new OrganizationService(dataSource),
     marketingNumbers: new MarketingNumberService(dataSource),
+    lookup: new LookupService(dataSource),
     numbers: new NumberService(dataSource),
     subscribers: new SubscriberService(dataSource, config, audit),
     campaigns: new CampaignService(dataSource),
     sweeps: new SweepService(dataSource, config),
+    shutdown: new ShutdownService(dataSource, config, createNoticeBus(dataSource, log), log),
   };
 }
 export type Services = ReturnType<typeof createServices>;
@@ -31,6 +36,7 @@ export function createLoaders(services: Services, viewer: Viewer) {
   return {
     ...organizationsModule.loaders(services),
     ...subscribersModule.loaders(services, viewer),
+    ...shutdownModule.loaders(services, viewer),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -45,6 +45,9 @@ export interface Rules {
   suspensionDays: number;
   /** One legal representative behind more unrelated companies than this raises a HIGH flag. */
   legalRepCompanyLimit: number;
+  /** A carrier acknowledges a shutdown order within this many minutes of issue, and confirms the network stop within the other. */
+  shutdownAckMinutes: number;
+  shutdownExecutionMinutes: number;
 }
 
 // Fixed development defaults: published here on purpose, refused in production.
@@ -133,6 +136,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       quarantineDays: bounded(env, "QUARANTINE_DAYS", 180, 45, 3650),
       suspensionDays: int(env, "SUSPENSION_DAYS", 90),
       legalRepCompanyLimit: int(env, "LEGAL_REP_COMPANY_LIMIT", 5),
+      shutdownAckMinutes: int(env, "SHUTDOWN_ACK_MINUTES", 15),
+      shutdownExecutionMinutes: int(env, "SHUTDOWN_EXECUTION_MINUTES", 120),
     },
     sweepIntervalSeconds: int(env, "SWEEP_INTERVAL_SECONDS", nodeEnv === "test" ? 0 : 300, 0),
     warnings,

@@ -2,6 +2,7 @@ import { Foundation1763900000000 } from "../../migrations/1763900000000-Foundati
 import { Numbers1763910000000 } from "../../migrations/1763910000000-Numbers";
 import { ChangeFeedChecks1763920000000 } from "../../migrations/1763920000000-ChangeFeedChecks";
 import { Subscribers1763930000000 } from "../../migrations/1763930000000-Subscribers";
+import { Shutdown1763940000000 } from "../../migrations/1763940000000-Shutdown";
 
 /** Every migration, oldest first; the same list runs on PGlite and on PostgreSQL. */
-export const MIGRATIONS = [Foundation1763900000000, Numbers1763910000000, ChangeFeedChecks1763920000000, Subscribers1763930000000];
+export const MIGRATIONS = [Foundation1763900000000, Numbers1763910000000, ChangeFeedChecks1763920000000, Subscribers1763930000000, Shutdown1763940000000];

@@ -28,6 +28,10 @@ export interface Move {
   set: string;
   setParams?: unknown[];
   cause: ChangeCause;
+  /** The shutdown order behind the change, named in the feed. */
+  orderId?: string;
+  /** Write a feed row for every chosen number, moved or not (a second order on a stopped number). */
+  recordUnchanged?: boolean;
 }
 
 /**
@@ -39,6 +43,8 @@ export async function moveNumbers(tx: EntityManager, move: Move): Promise<MovedN
   await lockNumbers(tx);
   const params = [...move.params, ...(move.setParams ?? [])];
   const cause = `$${params.push(move.cause)}`;
+  const orderId = `$${params.push(move.orderId ?? null)}::uuid`;
+  const changed = move.recordUnchanged ? "TRUE" : "status IS DISTINCT FROM previous_status OR reseller_id IS DISTINCT FROM previous_reseller_id";
   return tx.query(
     `WITH target AS (
        SELECT n.number, n.status AS previous_status, n.reseller_id AS previous_reseller_id
@@ -47,9 +53,9 @@ export async function moveNumbers(tx: EntityManager, move: Move): Promise<MovedN
        UPDATE numbers n SET ${move.set} FROM target t WHERE n.number = t.number
        RETURNING n.number, n.carrier_id, n.reseller_id, n.subscriber_id, n.province, n.status, t.previous_status, t.previous_reseller_id),
      fed AS (
-       INSERT INTO number_changes (number, carrier_id, reseller_id, previous_reseller_id, status, previous_status, province, cause)
-       SELECT number, carrier_id, reseller_id, previous_reseller_id, status, previous_status, province, ${cause} FROM moved
-        WHERE status IS DISTINCT FROM previous_status OR reseller_id IS DISTINCT FROM previous_reseller_id)
+       INSERT INTO number_changes (number, carrier_id, reseller_id, previous_reseller_id, status, previous_status, province, cause, order_id)
+       SELECT number, carrier_id, reseller_id, previous_reseller_id, status, previous_status, province, ${cause}, ${orderId} FROM moved
+        WHERE ${changed} ORDER BY number)
      SELECT number, carrier_id AS "carrierId", reseller_id AS "resellerId", subscriber_id AS "subscriberId", province, status,
             previous_status AS "previousStatus"
        FROM moved ORDER BY number`,
@@ -67,4 +73,22 @@ export async function recordSupply(tx: EntityManager, pairs: { carrierId: string
     `INSERT INTO reseller_supply (carrier_id, reseller_id) SELECT * FROM unnest($1::uuid[], $2::uuid[]) ON CONFLICT DO NOTHING`,
     [rows.map((r) => r[0]), rows.map((r) => r[1])],
   );
+}
+
+/** For each FORCE_STOPPED number among these, the shutdown orders in effect on it (case numbers and ids). */
+export async function ordersStopping(tx: EntityManager, numbers: string[]): Promise<Map<string, string>> {
+  if (numbers.length === 0) return new Map();
+  const rows: { number: string; orders: string }[] = await tx.query(
+    `SELECT i.number, string_agg('order ' || o.id || ' (case ' || o.case_number || ')', ', ' ORDER BY o.seq) AS orders
+       FROM shutdown_items i JOIN shutdown_orders o ON o.id = i.order_id
+      WHERE i.number = ANY($1::text[]) AND o.status = 'IN_EFFECT'
+      GROUP BY i.number`,
+    [numbers],
+  );
+  return new Map(rows.map((r) => [r.number, r.orders]));
+}
+
+/** The refusal for touching a stopped number, naming what stopped it. */
+export function stoppedBy(number: string, orders: string | undefined): string {
+  return `${number} is FORCE_STOPPED by ${orders ?? "a shutdown order"}: only lifting it changes the number`;
 }

@@ -81,6 +81,9 @@ export class NumberChange {
   @Field(() => Date)
   at: Date;
 
+  @Field(() => String, { nullable: true, description: "The shutdown order behind a SHUTDOWN or LIFT change" })
+  orderId: string | null;
+
   carrierId: string;
   resellerId: string | null;
 }

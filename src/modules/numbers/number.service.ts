@@ -8,7 +8,7 @@ import { assertProvince, isProvince } from "../../shared/provinces";
 import { canonicalJson } from "../audit/audit-chain";
 import type { AuditedMutation } from "../audit/audited-mutation";
 import { canonicalNumber, parseNumber, parsePrefix } from "./number-format";
-import { lockNumbers, recordSupply } from "./number-moves";
+import { lockNumbers, ordersStopping, recordSupply, stoppedBy } from "./number-moves";
 import { ChangeCause, NumberStatus, refusal } from "./number-status";
 import { AllocationResult, BulkResult, NumberChange, NumberRejection, PhoneNumber, SyncResult } from "./number.entity";
 import { NumberFilter, PublishAllocationInput, SyncNumbersInput, WholesaleNumbersInput } from "./number.inputs";
@@ -146,6 +146,7 @@ export class NumberService {
 
       const resellers = await this.resellersByCode(tx, [...items.values()].map((i) => i.resellerCode));
       const existing = await this.lockRows(tx, [...items.keys()], carrier.path);
+      const stopped = await ordersStopping(tx, [...existing.values()].filter((r) => r.status === NumberStatus.FORCE_STOPPED).map((r) => r.number));
       const creates: Change[] = [];
       const updates: Change[] = [];
       let unchanged = 0;
@@ -172,6 +173,10 @@ export class NumberService {
         }
         if (!row.ours) {
           reject(item.number, "the number belongs to another carrier");
+          continue;
+        }
+        if (row.status === NumberStatus.FORCE_STOPPED && item.status !== row.status) {
+          reject(item.number, stoppedBy(number, stopped.get(number)));
           continue;
         }
         const why = refusal(row.status, item.status, ChangeCause.SYNC);
@@ -354,7 +359,7 @@ export class NumberService {
     const page = toPage({ first: args.first }, "change");
     const scope = this.scope(viewer, "c", 2, ["reseller_id", "previous_reseller_id"]);
     const rows = await this.dataSource.query(
-      `SELECT c.seq::text AS sequence, c.number, c.status, c.previous_status AS "previousStatus", c.cause, c.province, c.at,
+      `SELECT c.seq::text AS sequence, c.number, c.status, c.previous_status AS "previousStatus", c.cause, c.province, c.at, c.order_id AS "orderId",
               c.carrier_id AS "carrierId", c.reseller_id AS "resellerId"
          FROM number_changes c
         WHERE c.seq > $1 AND ${scope.sql}

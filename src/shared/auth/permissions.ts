@@ -31,6 +31,12 @@ export enum Permission {
   HOLDINGS_READ = "HOLDINGS_READ",
   /** Open verification campaigns. */
   CAMPAIGN_MANAGE = "CAMPAIGN_MANAGE",
+  /** Read shutdown orders; which ones and which items, the shutdown service decides. */
+  SHUTDOWN_READ = "SHUTDOWN_READ",
+  /** Issue and lift emergency shutdown orders. */
+  SHUTDOWN_ISSUE = "SHUTDOWN_ISSUE",
+  /** Receive, acknowledge and confirm the execution of shutdown orders: the carrier's part. */
+  SHUTDOWN_EXECUTE = "SHUTDOWN_EXECUTE",
 }
 
 const AUTHENTICATED = [Permission.PUBLIC_READ, Permission.ORGANIZATION_READ];
@@ -40,13 +46,17 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   [Role.CARRIER]: [
     ...AUTHENTICATED, Permission.NUMBER_READ, Permission.NUMBER_ALLOCATE, Permission.SUBSCRIBER_READ,
     Permission.SUBSCRIBER_CHECK, Permission.SUBSCRIBER_APPROVE, Permission.SUBSCRIBER_REVOKE,
+    Permission.SHUTDOWN_READ, Permission.SHUTDOWN_EXECUTE,
   ],
   [Role.RESELLER]: [...AUTHENTICATED, Permission.NUMBER_READ, Permission.SUBSCRIBER_READ, Permission.SUBSCRIBER_REGISTER, Permission.SUBSCRIBER_CHECK],
   [Role.CALL_CENTER]: [...AUTHENTICATED],
-  [Role.POLICE]: [...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.NUMBER_READ, Permission.SUBSCRIBER_READ, Permission.HOLDINGS_READ],
+  [Role.POLICE]: [
+    ...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.NUMBER_READ, Permission.SUBSCRIBER_READ, Permission.HOLDINGS_READ,
+    Permission.SHUTDOWN_READ, Permission.SHUTDOWN_ISSUE,
+  ],
   [Role.REGULATOR]: [
     ...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.NUMBER_READ, Permission.SUBSCRIBER_READ,
-    Permission.SUBSCRIBER_REVOKE, Permission.HOLDINGS_READ, Permission.CAMPAIGN_MANAGE,
+    Permission.SUBSCRIBER_REVOKE, Permission.HOLDINGS_READ, Permission.CAMPAIGN_MANAGE, Permission.SHUTDOWN_READ, Permission.SHUTDOWN_ISSUE,
   ],
   [Role.ADMIN]: [...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.ORGANIZATION_MANAGE],
 };

@@ -1,0 +1,125 @@
+/** What the benchmarks share: arguments, a scratch database, API servers they start and stop. */
+import { spawn, ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import { Client } from "pg";
+import { Role } from "../src/shared/auth/roles";
+import { signToken } from "../src/shared/auth/tokens";
+
+export function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
+}
+
+export function positiveInt(name: string, fallback: number): number {
+  const value = Number(arg(name, String(fallback)));
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
+  return value;
+}
+
+/** The admin URL of a running PostgreSQL server: --database-url, BENCH_DATABASE_URL, or the local default. */
+export const adminUrl = () => arg("database-url", process.env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres");
+
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+
+export const procKb = (pid: number, field: "VmRSS" | "VmHWM"): number => {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) : 0;
+};
+
+export async function gql(url: string, token: string | null, query: string, variables: object = {}): Promise<any> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const text = await res.text();
+  let body: any;
+  try { body = JSON.parse(text); } catch { throw new Error(`HTTP ${res.status}: ${text.slice(0, 300)}`); }
+  if (!res.ok || body.errors) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body.errors ?? body).slice(0, 500)}`);
+  return body.data;
+}
+
+/** A database of its own on the server, dropped by `drop` (also after a failure). */
+export async function scratchDatabase(admin: string): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const name = `registry_bench_${randomBytes(4).toString("hex")}`;
+  const client = new Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  const u = new URL(admin);
+  u.pathname = `/${name}`;
+  return {
+    name,
+    url: u.toString(),
+    async drop() {
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch((e) => console.error(`could not drop ${name}: ${e.message}`));
+      await client.end();
+    },
+  };
+}
+
+export interface ApiServer {
+  process: ChildProcess;
+  pid: number;
+  base: string;
+  graphql: string;
+  ws: string;
+}
+
+/** Settings every benchmark server shares; one secret so tokens work on every instance. */
+export function serverSecrets() {
+  return { jwtSecret: randomBytes(32).toString("hex"), piiKey: randomBytes(32).toString("base64") };
+}
+
+/** Starts dist/src/main.js in production mode on the database and waits until it is ready. */
+export async function startServer(databaseUrl: string, secrets: ReturnType<typeof serverSecrets>, env: Record<string, string> = {}): Promise<ApiServer> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(__dirname, "..", "src", "main.js")], {
+    env: {
+      ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production",
+      JWT_SECRET: secrets.jwtSecret, PII_ENCRYPTION_KEY: secrets.piiKey, SEED_DEMO: "false", LOG_LEVEL: "warn",
+      SWEEP_INTERVAL_SECONDS: "0", ...env,
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode} before it was ready`);
+    try { if ((await fetch(`${base}/readyz`)).status === 200) break; } catch { /* not listening yet */ }
+    if (Date.now() > deadline) throw new Error("the server was not ready within 120 s");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { process: child, pid: child.pid!, base, graphql: `${base}/graphql`, ws: `ws://127.0.0.1:${port}/graphql` };
+}
+
+export async function stopServer(server: ApiServer | ChildProcess): Promise<void> {
+  const child = "process" in server ? server.process : server;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  process.kill(child.pid!, "SIGTERM");
+  const timer = setTimeout(() => child.exitCode === null && process.kill(child.pid!, "SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export const token = (secret: string, org: string, role: Exclude<Role, Role.PUBLIC>) =>
+  signToken(secret, { sub: `bench-${org.toLowerCase()}`, org, role }, 6 * 3600);
+
+export const CREATE_ORG = `mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { code } }`;
+
+export const fmt = (x: number, digits = 0) => x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** The value at quantile q (0..1) of ascending-sorted samples, nearest rank. */
+export function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}

@@ -1,0 +1,80 @@
+import { Arg, Ctx, Field, ObjectType, Query, Resolver, registerEnumType } from "type-graphql";
+import type { DataSource } from "typeorm";
+import type { RequestContext } from "../../app/context";
+import { Permission } from "../../shared/auth/permissions";
+import type { FieldPermissions } from "../../shared/module";
+import { parseNumber } from "../numbers/number-format";
+
+export enum PublicStatus {
+  IN_SERVICE = "IN_SERVICE",
+  STOPPED = "STOPPED",
+  NOT_IN_SERVICE = "NOT_IN_SERVICE",
+}
+registerEnumType(PublicStatus, { name: "PublicStatus", description: "A number's status as the public sees it" });
+
+@ObjectType({ description: "What anyone may know of a number: nothing personal, no reseller, no internal ids" })
+export class NumberLookup {
+  @Field()
+  number: string;
+
+  @Field(() => PublicStatus)
+  status: PublicStatus;
+
+  @Field({ description: "Whether its owner's real-name identity is verified" })
+  verified: boolean;
+
+  @Field(() => String, { nullable: true, description: "The carrier group that holds it" })
+  carrierName: string | null;
+
+  @Field(() => String, { nullable: true, description: "The company behind it, only when verified" })
+  subscriberName: string | null;
+}
+
+/**
+ * The public look-up (DESIGN.md, "Complaints, penalties, public look-up"): in
+ * service (ACTIVE or awaiting verification), stopped (suspended or shut down), or
+ * not in service (anything else, or a number the registry does not hold).
+ */
+export class LookupService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async lookup(text: string): Promise<NumberLookup> {
+    const number = parseNumber(text);
+    const [row] = await this.dataSource.query(
+      `SELECT CASE WHEN n.status IN ('ACTIVE', 'PENDING_VERIFICATION') THEN 'IN_SERVICE'
+                   WHEN n.status IN ('SUSPENDED', 'FORCE_STOPPED') THEN 'STOPPED'
+                   ELSE 'NOT_IN_SERVICE' END AS status,
+              g.name AS "carrierName",
+              coalesce(s.identity_status = 'VERIFIED', false) AS verified,
+              CASE WHEN s.identity_status = 'VERIFIED' THEN s.name END AS "subscriberName"
+         FROM numbers n
+         JOIN organizations c ON c.id = n.carrier_id
+         JOIN organizations g ON g.code = split_part(c.path, '/', 2)
+         LEFT JOIN subscribers s ON s.id = n.subscriber_id
+        WHERE n.number = $1`,
+      [number],
+    );
+    return row
+      ? { number, ...row }
+      : { number, status: PublicStatus.NOT_IN_SERVICE, verified: false, carrierName: null, subscriberName: null };
+  }
+}
+
+@Resolver()
+export class LookupResolver {
+  @Query(() => NumberLookup, { description: "Anyone: is this number in service, whose carrier, and is its owner verified" })
+  lookupNumber(@Arg("number") number: string, @Ctx() ctx: RequestContext): Promise<NumberLookup> {
+    return ctx.services.lookup.lookup(number);
+  }
+}
+
+export const lookupPermissions: FieldPermissions = {
+  Query: { lookupNumber: Permission.PUBLIC_READ },
+  NumberLookup: { "*": Permission.PUBLIC_READ },
+};
+
+export const lookupModule = {
+  entities: [],
+  resolvers: [LookupResolver],
+  permissions: lookupPermissions,
+};
