@@ -6,6 +6,8 @@ import type { Loaders, Services } from "./services";
 /** What every resolver receives. Built per request; loaders memoise for that request only. */
 export interface RequestContext {
   requestId: string;
+  /** The client's address as the server sees it (for per-client limits); null over WebSocket. */
+  clientAddress: string | null;
   viewer: Viewer;
   services: Services;
   loaders: Loaders;

@@ -131,6 +131,7 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
         const viewer = await resolveViewer(services, req.header("authorization"));
         return {
           requestId,
+          clientAddress: req.ip ?? req.socket.remoteAddress ?? null,
           viewer,
           services,
           loaders: createLoaders(services, viewer),
@@ -208,6 +209,7 @@ function subscriptionServer(httpServer: http.Server, schema: GraphQLSchema, serv
         const requestId = randomUUID();
         return {
           requestId,
+          clientAddress: null,
           viewer,
           services,
           loaders: createLoaders(services, viewer),

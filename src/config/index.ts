@@ -48,6 +48,12 @@ export interface Rules {
   /** A carrier acknowledges a shutdown order within this many minutes of issue, and confirms the network stop within the other. */
   shutdownAckMinutes: number;
   shutdownExecutionMinutes: number;
+  /** Public reports: at most reportLimit from one client address per reportWindowMinutes. */
+  reportLimit: number;
+  reportWindowMinutes: number;
+  /** This many reports of one number within complaintWindowDays raise a flag on it (India's rule: 5 in 10 days). */
+  complaintThreshold: number;
+  complaintWindowDays: number;
 }
 
 // Fixed development defaults: published here on purpose, refused in production.
@@ -138,6 +144,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       legalRepCompanyLimit: int(env, "LEGAL_REP_COMPANY_LIMIT", 5),
       shutdownAckMinutes: int(env, "SHUTDOWN_ACK_MINUTES", 15),
       shutdownExecutionMinutes: int(env, "SHUTDOWN_EXECUTION_MINUTES", 120),
+      reportLimit: int(env, "REPORT_LIMIT", 5),
+      reportWindowMinutes: int(env, "REPORT_WINDOW_MINUTES", 60),
+      complaintThreshold: int(env, "COMPLAINT_THRESHOLD", 5),
+      complaintWindowDays: int(env, "COMPLAINT_WINDOW_DAYS", 10),
     },
     sweepIntervalSeconds: int(env, "SWEEP_INTERVAL_SECONDS", nodeEnv === "test" ? 0 : 300, 0),
     warnings,

@@ -37,6 +37,12 @@ export enum Permission {
   SHUTDOWN_ISSUE = "SHUTDOWN_ISSUE",
   /** Receive, acknowledge and confirm the execution of shutdown orders: the carrier's part. */
   SHUTDOWN_EXECUTE = "SHUTDOWN_EXECUTE",
+  /** Real-name compliance figures, the most-reported numbers, audit trails: the regulator's views. */
+  COMPLIANCE_READ = "COMPLIANCE_READ",
+  /** Suspend a number (a regulator anywhere in its scope, a carrier its subtree's). */
+  NUMBER_SUSPEND = "NUMBER_SUSPEND",
+  /** Record and publish administrative penalties, and blacklist their targets. */
+  PENALTY_MANAGE = "PENALTY_MANAGE",
 }
 
 const AUTHENTICATED = [Permission.PUBLIC_READ, Permission.ORGANIZATION_READ];
@@ -46,7 +52,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   [Role.CARRIER]: [
     ...AUTHENTICATED, Permission.NUMBER_READ, Permission.NUMBER_ALLOCATE, Permission.SUBSCRIBER_READ,
     Permission.SUBSCRIBER_CHECK, Permission.SUBSCRIBER_APPROVE, Permission.SUBSCRIBER_REVOKE,
-    Permission.SHUTDOWN_READ, Permission.SHUTDOWN_EXECUTE,
+    Permission.SHUTDOWN_READ, Permission.SHUTDOWN_EXECUTE, Permission.NUMBER_SUSPEND,
   ],
   [Role.RESELLER]: [...AUTHENTICATED, Permission.NUMBER_READ, Permission.SUBSCRIBER_READ, Permission.SUBSCRIBER_REGISTER, Permission.SUBSCRIBER_CHECK],
   [Role.CALL_CENTER]: [...AUTHENTICATED],
@@ -57,6 +63,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   [Role.REGULATOR]: [
     ...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.NUMBER_READ, Permission.SUBSCRIBER_READ,
     Permission.SUBSCRIBER_REVOKE, Permission.HOLDINGS_READ, Permission.CAMPAIGN_MANAGE, Permission.SHUTDOWN_READ, Permission.SHUTDOWN_ISSUE,
+    Permission.COMPLIANCE_READ, Permission.NUMBER_SUSPEND, Permission.PENALTY_MANAGE,
   ],
   [Role.ADMIN]: [...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.ORGANIZATION_MANAGE],
 };
