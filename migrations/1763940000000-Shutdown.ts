@@ -130,6 +130,21 @@ export class Shutdown1763940000000 implements MigrationInterface {
     await q.query(`
       CREATE TRIGGER numbers_force_stop_guard AFTER UPDATE ON numbers
       REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION numbers_force_stop_guard()`);
+    // And no number is created stopped: an order names only numbers that exist.
+    await q.query(`
+      CREATE FUNCTION numbers_created_not_stopped() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        stopped text;
+      BEGIN
+        SELECT number INTO stopped FROM new_rows WHERE status = 'FORCE_STOPPED' LIMIT 1;
+        IF stopped IS NOT NULL THEN
+          RAISE EXCEPTION 'number % is FORCE_STOPPED only by a shutdown order in effect', stopped USING ERRCODE = 'check_violation';
+        END IF;
+        RETURN NULL;
+      END $$`);
+    await q.query(`
+      CREATE TRIGGER numbers_created_not_stopped AFTER INSERT ON numbers
+      REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION numbers_created_not_stopped()`);
 
     // A stopped reservation keeps its deadline, to return to it when lifted.
     await q.query(`ALTER TABLE numbers DROP CONSTRAINT numbers_reserved_has_deadline`);
@@ -141,6 +156,8 @@ export class Shutdown1763940000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE numbers DROP CONSTRAINT numbers_reserved_has_deadline`);
     await q.query(`ALTER TABLE numbers ADD CONSTRAINT numbers_reserved_has_deadline CHECK ((status = 'RESERVED') = (reserved_until IS NOT NULL))`);
+    await q.query(`DROP TRIGGER numbers_created_not_stopped ON numbers`);
+    await q.query(`DROP FUNCTION numbers_created_not_stopped()`);
     await q.query(`DROP TRIGGER numbers_force_stop_guard ON numbers`);
     await q.query(`DROP FUNCTION numbers_force_stop_guard()`);
     await q.query(`ALTER TABLE number_changes DROP COLUMN order_id`);

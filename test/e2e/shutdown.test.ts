@@ -225,6 +225,8 @@ describe("a FORCE_STOPPED number moves by no other route", () => {
   it("the database refuses it by any route, and refuses FORCE_STOPPED without an order", async () => {
     await expect(a.dataSource.query("UPDATE numbers SET status = 'SPARE' WHERE number = '4005000030'")).rejects.toThrow(/FORCE_STOPPED/);
     await expect(a.dataSource.query("UPDATE numbers SET status = 'FORCE_STOPPED' WHERE number = '4005000040'")).rejects.toThrow(/only by a shutdown order/);
+    await expect(a.dataSource.query("INSERT INTO numbers (number, carrier_id, status) SELECT '4005099999', carrier_id, 'FORCE_STOPPED' FROM numbers LIMIT 1"))
+      .rejects.toThrow(/only by a shutdown order/);
     await expect(a.dataSource.query("DELETE FROM shutdown_orders")).rejects.toThrow(/never deleted/);
   });
 });
