@@ -192,36 +192,48 @@ export class Subscribers1763930000000 implements MigrationInterface {
     await q.query(`CREATE INDEX numbers_status_idx ON numbers (status, status_since)`);
     await q.query(STATUS_GUARD_1763930000000);
 
-    // ACTIVE only with a VERIFIED subscriber, checked at commit so one transaction may
-    // change a subscriber and its numbers in either order.
+    // ACTIVE only with a VERIFIED subscriber, checked at the end of every statement that
+    // could break it, set-based over the statement's transition tables and planned afresh
+    // (a plan cached while a table was small would turn a bulk change quadratic). So a
+    // subscriber is verified before its numbers go ACTIVE, and its numbers leave ACTIVE
+    // before it stops being VERIFIED.
     await q.query(`
       CREATE FUNCTION numbers_active_needs_verified() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        bad text;
       BEGIN
-        IF EXISTS (SELECT 1 FROM numbers n WHERE n.number = NEW.number AND n.status = 'ACTIVE'
-                     AND NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.id = n.subscriber_id AND s.identity_status = 'VERIFIED')) THEN
-          RAISE EXCEPTION 'number % is ACTIVE without a VERIFIED subscriber', NEW.number USING ERRCODE = 'check_violation';
+        EXECUTE $q$
+          SELECT n.number FROM new_rows n
+           WHERE n.status = 'ACTIVE'
+             AND NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.id = n.subscriber_id AND s.identity_status = 'VERIFIED')
+           LIMIT 1 $q$ INTO bad;
+        IF bad IS NOT NULL THEN
+          RAISE EXCEPTION 'number % is ACTIVE without a VERIFIED subscriber', bad USING ERRCODE = 'check_violation';
         END IF;
         RETURN NULL;
       END $$`);
-    await q.query(`
-      CREATE CONSTRAINT TRIGGER numbers_active_needs_verified AFTER INSERT OR UPDATE OF status, subscriber_id ON numbers
-      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.status = 'ACTIVE') EXECUTE FUNCTION numbers_active_needs_verified()`);
+    for (const event of ["INSERT", "UPDATE"]) {
+      await q.query(`
+        CREATE TRIGGER numbers_active_needs_verified_${event.toLowerCase()} AFTER ${event} ON numbers
+        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION numbers_active_needs_verified()`);
+    }
     await q.query(`
       CREATE FUNCTION subscribers_keep_active_numbers_verified() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE
-        active text;
+        bad record;
       BEGIN
-        SELECT n.number INTO active FROM numbers n JOIN subscribers s ON s.id = n.subscriber_id
-         WHERE n.subscriber_id = NEW.id AND n.status = 'ACTIVE' AND s.identity_status <> 'VERIFIED' LIMIT 1;
-        IF active IS NOT NULL THEN
-          RAISE EXCEPTION 'subscriber % is no longer VERIFIED but number % is still ACTIVE', NEW.id, active USING ERRCODE = 'check_violation';
+        EXECUTE $q$
+          SELECT s.id, n.number FROM new_rows s JOIN numbers n ON n.subscriber_id = s.id
+           WHERE s.identity_status <> 'VERIFIED' AND n.status = 'ACTIVE'
+           LIMIT 1 $q$ INTO bad;
+        IF bad.id IS NOT NULL THEN
+          RAISE EXCEPTION 'subscriber % is no longer VERIFIED but number % is still ACTIVE', bad.id, bad.number USING ERRCODE = 'check_violation';
         END IF;
         RETURN NULL;
       END $$`);
     await q.query(`
-      CREATE CONSTRAINT TRIGGER subscribers_keep_active_numbers_verified AFTER UPDATE OF identity_status ON subscribers
-      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (OLD.identity_status = 'VERIFIED' AND NEW.identity_status <> 'VERIFIED')
-      EXECUTE FUNCTION subscribers_keep_active_numbers_verified()`);
+      CREATE TRIGGER subscribers_keep_active_numbers_verified AFTER UPDATE ON subscribers
+      REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION subscribers_keep_active_numbers_verified()`);
 
     // A number aged after fraud or a revoked identity never goes back to that company or person.
     await q.query(`
@@ -254,7 +266,8 @@ export class Subscribers1763930000000 implements MigrationInterface {
     await q.query(`DROP TABLE number_bars`);
     await q.query(`DROP TRIGGER subscribers_keep_active_numbers_verified ON subscribers`);
     await q.query(`DROP FUNCTION subscribers_keep_active_numbers_verified()`);
-    await q.query(`DROP TRIGGER numbers_active_needs_verified ON numbers`);
+    await q.query(`DROP TRIGGER numbers_active_needs_verified_insert ON numbers`);
+    await q.query(`DROP TRIGGER numbers_active_needs_verified_update ON numbers`);
     await q.query(`DROP FUNCTION numbers_active_needs_verified()`);
     await q.query(`
       ALTER TABLE numbers

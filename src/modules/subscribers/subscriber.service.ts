@@ -339,10 +339,6 @@ export class SubscriberService {
       const subscriber = await this.lockVisible(tx, viewer, subscriberId);
       if (subscriber.identityStatus === IdentityStatus.REVOKED) throw conflict("the identity is already revoked");
       await tx.query(
-        `UPDATE subscribers SET identity_status = 'REVOKED', status_reason = $2, updated_at = now(), version = version + 1 WHERE id = $1`,
-        [subscriberId, why],
-      );
-      await tx.query(
         `INSERT INTO number_bars (number, uscc, legal_rep_id_hash, reason)
          SELECT number, $2, $3, 'identity revoked' FROM numbers WHERE subscriber_id = $1 ON CONFLICT DO NOTHING`,
         [subscriberId, subscriber.uscc, subscriber.legalRepIdHash],
@@ -354,6 +350,11 @@ export class SubscriberService {
         setParams: [quarantineDays],
         cause: ChangeCause.REVOKE,
       });
+      // Its numbers leave ACTIVE first: the database never sees an ACTIVE number of an unverified subscriber.
+      await tx.query(
+        `UPDATE subscribers SET identity_status = 'REVOKED', status_reason = $2, updated_at = now(), version = version + 1 WHERE id = $1`,
+        [subscriberId, why],
+      );
       return { result: await this.subscriberRow(tx, subscriberId), targets: [subscriberId, subscriber.uscc, ...moved.map((m) => m.number)] };
     });
   }

@@ -85,8 +85,10 @@ export class SweepService {
       };
 
       const reservationsLapsed = moved(await this.lapseReservations(tx, at));
-      const expired = await this.expirePapers(tx, at);
-      const suspendedForPapers = moved(await this.suspendForPapers(tx, at, expired));
+      // Numbers leave ACTIVE before their subscriber stops being VERIFIED (the database checks it).
+      const lapsing = await this.lapsedPapers(tx, at);
+      const suspendedForPapers = moved(await this.suspendForPapers(tx, [...new Set(lapsing.map((l) => l.subscriberId))]));
+      const expired = await this.expirePapers(tx, lapsing);
       const suspendedAtDeadline = moved(await this.suspendAtDeadlines(tx, at));
       const terminated = moved(await this.terminate(tx, at));
       const aging = moved(await this.startAging(tx, at));
@@ -128,12 +130,9 @@ export class SweepService {
     });
   }
 
-  /**
-   * b. A VERIFIED subscriber whose latest paper of a required kind has passed its date is
-   * EXPIRED, and an EXPIRED_DOCUMENT flag is raised for each such paper. Returns their ids.
-   */
-  private async expirePapers(tx: EntityManager, at: Date): Promise<string[]> {
-    const rows: { id: string }[] = await tx.query(
+  /** b. The latest paper of each required kind of each VERIFIED subscriber, where it has passed its date. */
+  private async lapsedPapers(tx: EntityManager, at: Date): Promise<{ id: string; subscriberId: string; kind: string; expiredOn: string }[]> {
+    return tx.query(
       `WITH candidates AS (
          SELECT DISTINCT d.subscriber_id
            FROM subscriber_documents d JOIN subscribers s ON s.id = d.subscriber_id
@@ -142,9 +141,19 @@ export class SweepService {
          SELECT DISTINCT ON (d.subscriber_id, d.kind) d.id, d.subscriber_id, d.kind, d.expires_on
            FROM subscriber_documents d
           WHERE d.subscriber_id IN (SELECT subscriber_id FROM candidates) AND d.kind = ANY($2::text[])
-          ORDER BY d.subscriber_id, d.kind, d.attached_at DESC, d.id DESC),
-       lapsed AS (
-         SELECT id, subscriber_id, kind, expires_on::text AS expired_on FROM latest WHERE expires_on <= $1::date),
+          ORDER BY d.subscriber_id, d.kind, d.attached_at DESC, d.id DESC)
+       SELECT id::text, subscriber_id::text AS "subscriberId", kind, expires_on::text AS "expiredOn"
+         FROM latest WHERE expires_on <= $1::date ORDER BY subscriber_id, kind`,
+      [dayOf(at), REQUIRED_PAPERS],
+    );
+  }
+
+  /** b. Those subscribers are EXPIRED, with an EXPIRED_DOCUMENT flag for each such paper. Returns their ids. */
+  private async expirePapers(tx: EntityManager, lapsed: { id: string; subscriberId: string; kind: string; expiredOn: string }[]): Promise<string[]> {
+    if (lapsed.length === 0) return [];
+    const rows: { id: string }[] = await tx.query(
+      `WITH lapsed AS (
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS l(id, subscriber_id, kind, expired_on)),
        expired AS (
          UPDATE subscribers s
             SET identity_status = 'EXPIRED',
@@ -161,13 +170,13 @@ export class SweepService {
          ON CONFLICT ((coalesce(subscriber_id::text, number)), kind, key) WHERE resolved_at IS NULL DO NOTHING
          RETURNING 1)
        SELECT id FROM expired ORDER BY id`,
-      [dayOf(at), REQUIRED_PAPERS],
+      [lapsed.map((l) => l.id), lapsed.map((l) => l.subscriberId), lapsed.map((l) => l.kind), lapsed.map((l) => l.expiredOn)],
     );
     return rows.map((r) => r.id);
   }
 
-  /** b. The ACTIVE numbers of the subscribers just EXPIRED are SUSPENDED for their papers. */
-  private suspendForPapers(tx: EntityManager, at: Date, subscribers: string[]) {
+  /** b. The ACTIVE numbers of the subscribers whose papers lapsed are SUSPENDED for their papers. */
+  private suspendForPapers(tx: EntityManager, subscribers: string[]) {
     if (subscribers.length === 0) return Promise.resolve([]);
     return moveNumbers(tx, {
       where: "n.status = 'ACTIVE' AND n.subscriber_id = ANY($1::uuid[])",
