@@ -1,4 +1,4 @@
-import { FIGURES_FROM_NUMBERS, FIGURES_FROM_ROLLUP } from "../../src/modules/compliance/compliance";
+import { CARRIER_FIGURES, CARRIER_FIGURES_FROM_ROLLUP, FIGURES_FROM_NUMBERS, FIGURES_FROM_ROLLUP } from "../../src/modules/compliance/compliance";
 import { Role } from "../../src/shared/auth/roles";
 import { residentIdCheckCharacter } from "../../src/shared/identity/resident-id";
 import { usccCheckCharacter } from "../../src/shared/identity/uscc";
@@ -66,6 +66,8 @@ async function expectExact(context: string) {
   const fromNumbers = await app.dataSource.query(`${FIGURES_FROM_NUMBERS} ORDER BY 1, 2, 3`);
   const fromRollup = await app.dataSource.query(`${FIGURES_FROM_ROLLUP} ORDER BY 1, 2, 3`);
   expect([context, fromRollup]).toEqual([context, fromNumbers]);
+  const byCarrier = await app.dataSource.query(`${CARRIER_FIGURES} ORDER BY 1, 2`);
+  expect([context, byCarrier]).toEqual([context, await app.dataSource.query(`${CARRIER_FIGURES_FROM_ROLLUP} ORDER BY 1, 2`)]);
   const [{ reports, counted }] = await app.dataSource.query(
     `SELECT (SELECT count(*)::int FROM number_reports WHERE carrier_id IS NOT NULL) AS reports, (SELECT coalesce(sum(complaints), 0)::int FROM compliance_rollup) AS counted`,
   );

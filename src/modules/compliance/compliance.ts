@@ -136,9 +136,10 @@ interface Sums {
 const rate = (s: Sums) => (s.inService > 0 ? s.verified / s.inService : null);
 
 /**
- * complianceReport (DESIGN.md, "Verification campaigns"): reads compliance_rollup,
- * which triggers keep exact in the same transaction as every change of a number or a
- * subscriber's verification; never the numbers table.
+ * complianceReport (DESIGN.md, "Verification campaigns"): reads the figures that
+ * triggers keep exact in the same transaction as every change of a number, of a
+ * subscriber's verification and every report; never the numbers table. Without a
+ * reseller dimension it reads the figures by carrier and province (a hundred-odd rows).
  */
 export class ComplianceService {
   constructor(private readonly dataSource: DataSource) {}
@@ -167,23 +168,25 @@ export class ComplianceService {
       dims.has(ComplianceDimension.PROVINCE) ? `nullif(r.province, '') AS province` : `NULL AS province`,
       dims.has(ComplianceDimension.RESELLER) ? `rs.code AS "resellerCode"` : `NULL AS "resellerCode"`,
     ];
-    const rows: (Omit<ComplianceRow, "realNameRate" | keyof TargetStanding>)[] = await this.dataSource.query(
-      `SELECT ${select.join(", ")},
-              sum(r.in_service)::float8 AS "inService", sum(r.verified)::float8 AS verified,
-              sum(r.suspended)::float8 AS suspended, sum(r.force_stopped)::float8 AS "forceStopped", sum(r.complaints)::float8 AS complaints
-         FROM compliance_rollup r
-         JOIN organizations c ON c.id = r.carrier_id
-         ${dims.has(ComplianceDimension.RESELLER) ? "LEFT JOIN organizations rs ON rs.id = r.reseller_id" : ""}
-        ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-        ${columns.length ? `GROUP BY ${columns.join(", ")}` : ""}
-       HAVING sum(r.in_service) <> 0 OR sum(r.complaints) <> 0
-        ${columns.length ? `ORDER BY ${columns.map((c) => `${c} NULLS LAST`).join(", ")}` : ""}`,
-      params,
-    );
-    const [{ today, at }] = await this.dataSource.query(`SELECT current_date::text AS today, now() AS at`);
-    const campaigns: Campaign[] = await this.dataSource.query(
-      `SELECT name, province, targets FROM campaigns ORDER BY created_at DESC, id`,
-    );
+    const table = dims.has(ComplianceDimension.RESELLER) ? "compliance_rollup" : "compliance_rollup_carrier";
+    const sql = `
+      SELECT ${select.join(", ")},
+             sum(r.in_service)::float8 AS "inService", sum(r.verified)::float8 AS verified,
+             sum(r.suspended)::float8 AS suspended, sum(r.force_stopped)::float8 AS "forceStopped", sum(r.complaints)::float8 AS complaints
+        FROM ${table} r
+        JOIN organizations c ON c.id = r.carrier_id
+        ${dims.has(ComplianceDimension.RESELLER) ? "LEFT JOIN organizations rs ON rs.id = r.reseller_id" : ""}
+       ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+       ${columns.length ? `GROUP BY ${columns.join(", ")}` : ""}
+      HAVING sum(r.in_service) <> 0 OR sum(r.complaints) <> 0
+       ${columns.length ? `ORDER BY ${columns.map((c) => `${c} NULLS LAST`).join(", ")}` : ""}`;
+    // Three independent reads, side by side.
+    const [rows, [{ today, at }], campaigns]: [Omit<ComplianceRow, "realNameRate" | keyof TargetStanding>[], { today: string; at: Date }[], Campaign[]] =
+      await Promise.all([
+        this.dataSource.query(sql, params),
+        this.dataSource.query(`SELECT current_date::text AS today, now() AS at`),
+        this.dataSource.query(`SELECT name, province, targets FROM campaigns ORDER BY created_at DESC, id`),
+      ]);
     const scopeProvince = filter?.province ?? org.province ?? null;
     const totals = rows.reduce<Sums>(
       (t, r) => ({
@@ -272,3 +275,13 @@ export const FIGURES_FROM_ROLLUP = `
   SELECT carrier_id::text AS carrier_id, province, reseller_id::text AS reseller_id, in_service::int AS in_service,
          verified::int AS verified, suspended::int AS suspended, force_stopped::int AS force_stopped
     FROM compliance_rollup WHERE in_service > 0`;
+
+/** The figures by carrier and province, from each level: they must agree. */
+export const CARRIER_FIGURES_FROM_ROLLUP = `
+  SELECT carrier_id::text AS carrier_id, province, sum(in_service)::int AS in_service, sum(verified)::int AS verified,
+         sum(suspended)::int AS suspended, sum(force_stopped)::int AS force_stopped, sum(complaints)::int AS complaints
+    FROM compliance_rollup GROUP BY 1, 2 HAVING sum(in_service) > 0 OR sum(complaints) > 0`;
+export const CARRIER_FIGURES = `
+  SELECT carrier_id::text AS carrier_id, province, in_service::int AS in_service, verified::int AS verified,
+         suspended::int AS suspended, force_stopped::int AS force_stopped, complaints::int AS complaints
+    FROM compliance_rollup_carrier WHERE in_service > 0 OR complaints > 0`;
