@@ -62,6 +62,8 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
   const metrics = createMetrics(dataSource);
   const app = express();
   app.disable("x-powered-by");
+  // Per-client limits read the client's address: behind a reverse proxy, say which proxies to believe.
+  app.set("trust proxy", config.trustProxy);
   const httpServer = http.createServer(app);
 
   const armor = new ApolloArmor({

@@ -26,6 +26,8 @@ export interface Config {
   };
   /** Timers and limits of DESIGN.md, "Numbers" and "Subscribers" (US toll-free registry defaults). */
   rules: Rules;
+  /** Express's "trust proxy": which proxies' X-Forwarded-For to believe for the client address (false: none). */
+  trustProxy: boolean | number | string;
   /** How often the server runs the sweeps; 0 turns the schedule off (they still run by command). */
   sweepIntervalSeconds: number;
   /** Settings that were defaulted and deserve a warning at start. */
@@ -54,6 +56,8 @@ export interface Rules {
   /** This many reports of one number within complaintWindowDays raise a flag on it (India's rule: 5 in 10 days). */
   complaintThreshold: number;
   complaintWindowDays: number;
+  /** The departments that each approve a trunk line before it goes into service (TRUNK_DEPARTMENTS, comma-separated). */
+  trunkDepartments: string[];
 }
 
 // Fixed development defaults: published here on purpose, refused in production.
@@ -148,16 +152,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       reportWindowMinutes: int(env, "REPORT_WINDOW_MINUTES", 60),
       complaintThreshold: int(env, "COMPLAINT_THRESHOLD", 5),
       complaintWindowDays: int(env, "COMPLAINT_WINDOW_DAYS", 10),
+      trunkDepartments: departments(env, "TRUNK_DEPARTMENTS", "SALES,SECURITY,LEGAL"),
     },
+    trustProxy: trustProxy(env.TRUST_PROXY),
     sweepIntervalSeconds: int(env, "SWEEP_INTERVAL_SECONDS", nodeEnv === "test" ? 0 : 300, 0),
     warnings,
   };
+}
+
+/** TRUST_PROXY: unset or false, true, a hop count, or addresses/subnets (express's forms). */
+function trustProxy(raw: string | undefined): boolean | number | string {
+  if (raw === undefined || raw === "" || /^(0|false|no)$/i.test(raw)) return false;
+  if (/^(1|true|yes)$/i.test(raw)) return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw;
 }
 
 function bounded(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const value = int(env, name, fallback, min);
   if (value > max) throw new ConfigError(`${name} must be at most ${max}, got ${value}`);
   return value;
+}
+
+/** A comma-separated list of distinct department names: capital letters, digits and '_'. */
+function departments(env: NodeJS.ProcessEnv, name: string, fallback: string): string[] {
+  const raw = env[name] === undefined || env[name] === "" ? fallback : env[name]!;
+  const list = raw.split(",").map((d) => d.trim().toUpperCase()).filter((d) => d !== "");
+  const bad = list.find((d) => !/^[A-Z][A-Z0-9_]{1,31}$/.test(d));
+  if (list.length === 0 || bad !== undefined || new Set(list).size !== list.length) {
+    throw new ConfigError(`${name} must list distinct departments (2-32 capital letters, digits or '_'), comma-separated, got "${raw}"`);
+  }
+  return list;
 }
 
 function share(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -1,0 +1,165 @@
+import type { DataSource, EntityManager } from "typeorm";
+import type { Config } from "../../config";
+import { OrganizationKind } from "../../shared/auth/roles";
+import type { Viewer, ViewerOrganization } from "../../shared/auth/viewer";
+import { badInput, conflict, forbidden, notFound } from "../../shared/errors";
+import { parseResidentId } from "../../shared/identity/resident-id";
+import { parseUscc } from "../../shared/identity/uscc";
+import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
+import { PiiVault } from "../../shared/pii";
+import type { AuditedMutation } from "../audit/audited-mutation";
+import { Penalty, PenaltyTargetKind } from "./enforcement.entity";
+import type { RecordPenaltyInput } from "./enforcement.inputs";
+
+const CURSOR_KIND = "penalty";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Decisions are dated in Beijing time (UTC+8, no daylight saving): "today" there may be tomorrow in UTC.
+const DECISION_ZONE_OFFSET_MS = 8 * 3_600_000;
+
+// Never the target's ID hash: a penalty shows no ID number in any form.
+const PENALTY_COLUMNS = `p.id, p.seq::text AS seq, p.target_name AS "targetName", p.target_kind AS "targetKind", o.code AS "targetOrgCode",
+  p.target_uscc AS "targetUscc", p.facts, p.legal_basis AS "legalBasis", p.fine_cny::float8 AS "fineCny",
+  p.correction_ordered AS "correctionOrdered", to_char(p.decision_date, 'YYYY-MM-DD') AS "decisionDate",
+  p.published_at IS NOT NULL AS published, p.published_at AS "publishedAt", p.blacklisted, p.created_at AS "createdAt"`;
+const PENALTY_FROM = `penalties p LEFT JOIN organizations o ON o.id = p.target_org_id`;
+
+interface Scope {
+  sql: string;
+  params: unknown[];
+}
+
+/** Administrative penalties: recorded and published by regulators, read by anyone once published. */
+export class PenaltyService {
+  private readonly vault: PiiVault;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    config: Config,
+  ) {
+    this.vault = new PiiVault(config.piiKey);
+  }
+
+  /** A regulator sees every penalty; everyone else, the public included, the published ones. */
+  private scope(viewer: Viewer): Scope {
+    if (viewer.organization?.kind === OrganizationKind.REGULATOR) return { sql: "TRUE", params: [] };
+    return { sql: "p.published_at IS NOT NULL", params: [] };
+  }
+
+  async record(viewer: Viewer, input: RecordPenaltyInput, mutation: AuditedMutation): Promise<Penalty> {
+    const regulator = this.regulator(viewer, "only a regulator records penalties");
+    const uscc = present(input.targetUscc) ? valid(parseUscc(input.targetUscc!), "input.targetUscc", "targetUscc") : null;
+    let idHash: string | null = null;
+    if (present(input.targetIdNumber)) {
+      if (input.targetKind !== PenaltyTargetKind.PERSON) {
+        throw badInput("targetIdNumber is a person's resident ID number: give it only when targetKind is PERSON", { argument: "input.targetIdNumber" });
+      }
+      idHash = this.vault.lookupHash(valid(parseResidentId(input.targetIdNumber!), "input.targetIdNumber", "targetIdNumber"));
+    }
+    if (input.blacklist && input.targetKind === PenaltyTargetKind.ORGANIZATION && !uscc) {
+      throw badInput("blacklisting an ORGANIZATION needs its targetUscc", { argument: "input.targetUscc" });
+    }
+    if (input.blacklist && input.targetKind === PenaltyTargetKind.PERSON && !idHash) {
+      throw badInput("blacklisting a PERSON needs their targetIdNumber", { argument: "input.targetIdNumber" });
+    }
+    const today = new Date(Date.now() + DECISION_ZONE_OFFSET_MS).toISOString().slice(0, 10);
+    if (input.decisionDate > today) {
+      throw badInput(`decisionDate ${input.decisionDate} is in the future`, { argument: "input.decisionDate" });
+    }
+    const orgCode = present(input.targetOrgCode) ? input.targetOrgCode!.trim() : null;
+    mutation.target(...[orgCode, uscc].filter((t): t is string => t !== null));
+
+    return mutation.run(async (tx) => {
+      let orgId: string | null = null;
+      if (orgCode) {
+        const [org] = await tx.query(`SELECT id FROM organizations WHERE code = $1`, [orgCode]);
+        if (!org) throw badInput(`no organisation ${orgCode}`, { argument: "input.targetOrgCode" });
+        orgId = org.id;
+      }
+      const [{ id }] = await tx.query(
+        `INSERT INTO penalties (target_kind, target_name, target_org_id, target_uscc, target_id_hash, facts, legal_basis, fine_cny,
+                                correction_ordered, decision_date, blacklisted, published_at, published_by, recorded_by, recorded_by_actor)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::numeric, $9, $10::date, $11,
+                 CASE WHEN $12::boolean THEN now() END, CASE WHEN $12::boolean THEN $13::uuid END, $13, $14)
+         RETURNING id`,
+        [
+          input.targetKind, input.targetName.trim(), orgId, uscc, idHash, input.facts.trim(), input.legalBasis.trim(), input.fineCny.toFixed(2),
+          input.correctionOrdered?.trim() || null, input.decisionDate, input.blacklist, input.publish, regulator.id, viewer.subject,
+        ],
+      );
+      if (input.blacklist) {
+        // The subscribers service refuses the next registration or assignment for this company or person.
+        await tx.query(`INSERT INTO blacklist (uscc, legal_rep_id_hash, reason) VALUES ($1, $2, $3)`, [
+          input.targetKind === PenaltyTargetKind.ORGANIZATION ? uscc : null,
+          input.targetKind === PenaltyTargetKind.PERSON ? idHash : null,
+          `penalty ${id} decided ${input.decisionDate}`,
+        ]);
+      }
+      return { result: await this.penaltyRow(tx, id), targets: [id] };
+    });
+  }
+
+  /** Publishes a penalty: a national regulator any, another the ones recorded in its subtree. */
+  async publish(viewer: Viewer, penaltyId: string, mutation: AuditedMutation): Promise<Penalty> {
+    const regulator = this.regulator(viewer, "only a regulator publishes penalties");
+    if (!UUID.test(penaltyId)) throw notFound(`no penalty ${penaltyId}`);
+    mutation.target(penaltyId);
+    return mutation.run(async (tx) => {
+      const [row] = await tx.query(
+        `SELECT p.published_at, r.path AS recorder_path FROM penalties p JOIN organizations r ON r.id = p.recorded_by WHERE p.id = $1 FOR UPDATE OF p`,
+        [penaltyId],
+      );
+      if (!row) throw notFound(`no penalty ${penaltyId}`);
+      if (regulator.province !== null && !String(row.recorder_path).startsWith(regulator.path)) {
+        throw forbidden("only the regulator that recorded the penalty, one above it, or a national regulator publishes it");
+      }
+      if (row.published_at) throw conflict(`the penalty was already published at ${new Date(row.published_at).toISOString()}`);
+      await tx.query(`UPDATE penalties SET published_at = now(), published_by = $2 WHERE id = $1`, [penaltyId, regulator.id]);
+      return { result: await this.penaltyRow(tx, penaltyId), targets: [penaltyId] };
+    });
+  }
+
+  /** Newest decision first; among decisions of one day, the last recorded first. */
+  async list(viewer: Viewer, args: PageArgs): Promise<Connection<Penalty>> {
+    const page = toPage(args, CURSOR_KIND);
+    const scope = this.scope(viewer);
+    const params = [...scope.params];
+    const where = [scope.sql];
+    const filtered = [...where];
+    if (page.after) {
+      const position = /^(\d{4}-\d{2}-\d{2})~(\d{1,19})$/.exec(page.after);
+      if (!position) throw badInput("after is not a cursor of this list", { argument: "after" });
+      params.push(position[1], position[2]);
+      where.push(`(p.decision_date, p.seq) < ($${params.length - 1}::date, $${params.length}::bigint)`);
+    }
+    const rows: Penalty[] = await this.dataSource.query(
+      `SELECT ${PENALTY_COLUMNS} FROM ${PENALTY_FROM} WHERE ${where.join(" AND ")}
+        ORDER BY p.decision_date DESC, p.seq DESC LIMIT ${page.size + 1}`,
+      params,
+    );
+    const count = async () => {
+      const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM penalties p WHERE ${filtered.join(" AND ")}`, scope.params);
+      return n as number;
+    };
+    return toConnection(rows, page, count, CURSOR_KIND, (r) => `${r.decisionDate}~${r.seq}`);
+  }
+
+  private regulator(viewer: Viewer, message: string): ViewerOrganization {
+    const org = viewer.organization;
+    if (!org || org.kind !== OrganizationKind.REGULATOR) throw forbidden(message);
+    return org;
+  }
+
+  private async penaltyRow(tx: EntityManager, id: string): Promise<Penalty> {
+    const [row] = await tx.query(`SELECT ${PENALTY_COLUMNS} FROM ${PENALTY_FROM} WHERE p.id = $1`, [id]);
+    return row;
+  }
+}
+
+function present(value: string | null | undefined): boolean {
+  return value != null && value.trim() !== "";
+}
+
+function valid(result: { ok: true; value: string } | { ok: false; reason: string }, argument: string, label: string): string {
+  if (!result.ok) throw badInput(`${label}: ${result.reason}`, { argument });
+  return result.value;
+}

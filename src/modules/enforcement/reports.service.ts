@@ -1,0 +1,172 @@
+import { isIP } from "node:net";
+import type { DataSource, EntityManager } from "typeorm";
+import type { Config } from "../../config";
+import { OrganizationKind } from "../../shared/auth/roles";
+import type { Viewer } from "../../shared/auth/viewer";
+import { badInput } from "../../shared/errors";
+import { PiiVault } from "../../shared/pii";
+import type { AuditedMutation } from "../audit/audited-mutation";
+import { parseNumber } from "../numbers/number-format";
+import { RiskKind, RiskSeverity } from "../subscribers/identity-rules";
+import { HotNumber, ReportReceipt } from "./enforcement.entity";
+import type { ReportNumberInput } from "./enforcement.inputs";
+
+export const DEFAULT_HOT_NUMBERS = 20;
+export const MAX_HOT_NUMBERS = 500;
+
+// Reports from one client wait for each other on this lock (the two-key form, with the
+// client's hash as the second key), so concurrent reports cannot slip past the limit.
+const REPORT_LOCK_CLASS = 415_544_495;
+
+/** One open COMPLAINTS flag per number, even when one subscriber holds several reported numbers. */
+const complaintsKey = (number: string) => `complaints:${number}`;
+
+interface Scope {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * The bucket a client address counts in: an IPv4 address (also when mapped into IPv6)
+ * as it is; an IPv6 address by its /64, which one line or household holds whole and
+ * can otherwise rotate through at will; no address known, one shared bucket.
+ */
+export function clientBucket(address: string | null | undefined): string {
+  if (!address) return "unknown";
+  const text = address.trim().toLowerCase().split("%")[0];
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(text);
+  if (mapped) return mapped[1];
+  if (isIP(text) === 4) return text;
+  if (isIP(text) === 6) return ipv6Prefix64(text) ?? text;
+  return text;
+}
+
+/** The first four groups of an IPv6 address, as "2001:db8:0:1::/64". */
+function ipv6Prefix64(text: string): string | null {
+  let head = text;
+  const v4 = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number);
+    head = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const halves = head.split("::");
+  if (halves.length > 2) return null;
+  const left = halves[0] ? halves[0].split(":") : [];
+  const right = halves.length === 2 && halves[1] ? halves[1].split(":") : [];
+  const groups = halves.length === 2 ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right] : left;
+  if (groups.length !== 8) return null;
+  return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(":")}::/64`;
+}
+
+/**
+ * The public's reports of numbers (DESIGN.md, "Complaints, penalties, public look-up"):
+ * rate-limited per client, counted against the number, its subscriber and reseller,
+ * raising a flag at the threshold and feeding the regulators' hot list.
+ */
+export class ReportService {
+  private readonly vault: PiiVault;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: Config,
+  ) {
+    this.vault = new PiiVault(config.piiKey);
+  }
+
+  /** Which reported numbers a viewer sees in the hot list: a regulator's, national or its province's. */
+  private scope(viewer: Viewer, first: number): Scope {
+    const org = viewer.organization;
+    if (!org || org.kind !== OrganizationKind.REGULATOR) return { sql: "FALSE", params: [] };
+    return org.province ? { sql: `n.province = $${first}`, params: [org.province] } : { sql: "TRUE", params: [] };
+  }
+
+  /** Keyed, so the stored hash cannot be turned back into an address by trying them all. */
+  clientHash(address: string | null | undefined): string {
+    return this.vault.lookupHash(`report-client\u0000${clientBucket(address)}`);
+  }
+
+  /** Anyone reports, with a token or without: the viewer does not change what is stored or counted. */
+  async report(_viewer: Viewer, input: ReportNumberInput, clientAddress: string | null, mutation: AuditedMutation): Promise<ReportReceipt> {
+    const number = parseNumber(input.number, "input.number");
+    const description = (input.description ?? "").trim();
+    const clientHash = this.clientHash(clientAddress);
+    const { reportLimit, reportWindowMinutes, complaintThreshold, complaintWindowDays } = this.config.rules;
+    mutation.target(number);
+
+    return mutation.run(async (tx) => {
+      await tx.query("SELECT pg_advisory_xact_lock($1::int, hashtext($2))", [REPORT_LOCK_CLASS, clientHash]);
+      const window = `make_interval(mins => $2)`;
+      const [{ recent }] = await tx.query(
+        `SELECT count(*)::int AS recent FROM number_reports WHERE client_hash = $1 AND at > now() - ${window}`,
+        [clientHash, reportWindowMinutes],
+      );
+      if (recent >= reportLimit) {
+        // A report is taken again once enough of these leave the window to make room for one.
+        const [{ wait }] = await tx.query(
+          `SELECT greatest(1, ceil(extract(epoch FROM at + ${window} - now())))::int AS wait
+             FROM number_reports WHERE client_hash = $1 AND at > now() - ${window}
+            ORDER BY at OFFSET $3 LIMIT 1`,
+          [clientHash, reportWindowMinutes, recent - reportLimit],
+        );
+        const minutes = Math.ceil(wait / 60);
+        throw badInput(
+          `too many reports from your address: at most ${reportLimit} in ${reportWindowMinutes} minutes; ` +
+            `try again in ${minutes} minute${minutes === 1 ? "" : "s"}`,
+          { reason: "RATE_LIMITED", retryAfterSeconds: wait },
+        );
+      }
+      // Who the number belonged to when it was reported; a number the registry does not hold is reported all the same.
+      const [receipt] = await tx.query(
+        `INSERT INTO number_reports (number, carrier_id, reseller_id, subscriber_id, province, category, description, client_hash)
+         SELECT $1, n.carrier_id, n.reseller_id, n.subscriber_id, n.province, $2, $3, $4
+           FROM (SELECT 1) one LEFT JOIN numbers n ON n.number = $1
+         RETURNING id, number, category, at AS "receivedAt"`,
+        [number, input.category, description, clientHash],
+      );
+      await this.raiseComplaintsFlag(tx, number, complaintThreshold, complaintWindowDays);
+      return { result: receipt as ReportReceipt, targets: [number, receipt.id] };
+    });
+  }
+
+  /**
+   * The threshold reached within the window raises one open flag on the number (and its
+   * subscriber). Reports before a flag's resolution do not count again towards the next.
+   */
+  private async raiseComplaintsFlag(tx: EntityManager, number: string, threshold: number, days: number): Promise<void> {
+    const [{ reports }] = await tx.query(
+      `SELECT count(*)::int AS reports FROM number_reports r
+        WHERE r.number = $1
+          AND r.at > greatest(now() - make_interval(days => $2),
+                              (SELECT coalesce(max(f.resolved_at), '-infinity') FROM risk_flags f
+                                WHERE f.number = $1 AND f.kind = 'COMPLAINTS' AND f.resolved_at IS NOT NULL))`,
+      [number, days],
+    );
+    if (reports < threshold) return;
+    // Only a number the registry holds carries a flag (risk_flags.number references numbers).
+    await tx.query(
+      `INSERT INTO risk_flags (subscriber_id, number, kind, severity, key, detail)
+       SELECT n.subscriber_id, n.number, $2, $3, $4, $5 FROM numbers n WHERE n.number = $1
+       ON CONFLICT (coalesce(subscriber_id::text, number), kind, key) WHERE resolved_at IS NULL DO NOTHING`,
+      [number, RiskKind.COMPLAINTS, RiskSeverity.HIGH, complaintsKey(number),
+        `${number} was reported ${reports} times within ${days} days (the threshold is ${threshold})`],
+    );
+  }
+
+  /** The most-reported numbers within the complaint window, most first, ties by number. */
+  async hotNumbers(viewer: Viewer, first: number | null | undefined): Promise<HotNumber[]> {
+    const size = first ?? DEFAULT_HOT_NUMBERS;
+    if (!Number.isInteger(size) || size < 1 || size > MAX_HOT_NUMBERS) {
+      throw badInput(`first must be between 1 and ${MAX_HOT_NUMBERS}, got ${first}`, { argument: "first" });
+    }
+    const scope = this.scope(viewer, 3);
+    return this.dataSource.query(
+      `SELECT r.number, count(*)::int AS reports, n.carrier_id AS "carrierId", n.reseller_id AS "resellerId"
+         FROM number_reports r LEFT JOIN numbers n ON n.number = r.number
+        WHERE r.at > now() - make_interval(days => $1) AND ${scope.sql}
+        GROUP BY r.number, n.carrier_id, n.reseller_id
+        ORDER BY reports DESC, r.number
+        LIMIT $2`,
+      [this.config.rules.complaintWindowDays, size, ...scope.params],
+    );
+  }
+}
