@@ -1,11 +1,14 @@
 import { auditModule } from "../modules/audit";
 import { campaignsModule } from "../modules/campaigns";
+import { enforcementModule } from "../modules/enforcement";
+import { complianceModule } from "../modules/compliance/compliance";
 import { lookupModule } from "../modules/lookup/lookup";
 import { marketingNumbersModule } from "../modules/marketing-numbers";
 import { numbersModule } from "../modules/numbers";
 import { organizationsModule } from "../modules/organizations";
 import { shutdownModule } from "../modules/shutdown";
 import { subscribersModule } from "../modules/subscribers";
+import { trunksModule } from "../modules/trunks";
 
 /** Every capability's manifest; a new module is one line here. */
-export const MODULES = [organizationsModule, auditModule, marketingNumbersModule, numbersModule, subscribersModule, campaignsModule, shutdownModule, lookupModule] as const;
+export const MODULES = [organizationsModule, auditModule, marketingNumbersModule, numbersModule, subscribersModule, campaignsModule, shutdownModule, lookupModule, complianceModule, enforcementModule, trunksModule] as const;

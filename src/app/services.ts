@@ -3,6 +3,8 @@ import type { DataSource } from "typeorm";
 import type { Config } from "../config";
 import { AuditService } from "../modules/audit";
 import { CampaignService } from "../modules/campaigns";
+import { EnforcementService, PenaltyService, ReportService } from "../modules/enforcement";
+import { ComplianceService } from "../modules/compliance/compliance";
 import { LookupService } from "../modules/lookup/lookup";
 import { MarketingNumberService } from "../modules/marketing-numbers";
 import { NumberService } from "../modules/numbers";
@@ -10,6 +12,7 @@ import { OrganizationService, organizationsModule } from "../modules/organizatio
 import { ShutdownService, createNoticeBus, shutdownModule } from "../modules/shutdown";
 import { SubscriberService, subscribersModule } from "../modules/subscribers";
 import { SweepService } from "../modules/sweeps";
+import { CallerCheckService, TrunkService, trunksModule } from "../modules/trunks";
 import type { Viewer } from "../shared/auth/viewer";
 
 /** One instance of each service for the process; they hold no request state. */
@@ -22,11 +25,17 @@ export function createServices(dataSource: DataSource, config: Config, log: Logg
     organizations: new OrganizationService(dataSource),
     marketingNumbers: new MarketingNumberService(dataSource),
     lookup: new LookupService(dataSource),
+    compliance: new ComplianceService(dataSource),
     numbers: new NumberService(dataSource),
     subscribers: new SubscriberService(dataSource, config, audit),
     campaigns: new CampaignService(dataSource),
+    reports: new ReportService(dataSource, config),
+    penalties: new PenaltyService(dataSource, config),
+    enforcement: new EnforcementService(dataSource),
     sweeps: new SweepService(dataSource, config),
     shutdown: new ShutdownService(dataSource, config, createNoticeBus(dataSource, log), log),
+    trunks: new TrunkService(dataSource, config),
+    callerChecks: new CallerCheckService(dataSource),
   };
 }
 export type Services = ReturnType<typeof createServices>;
@@ -37,6 +46,7 @@ export function createLoaders(services: Services, viewer: Viewer) {
     ...organizationsModule.loaders(services),
     ...subscribersModule.loaders(services, viewer),
     ...shutdownModule.loaders(services, viewer),
+    ...trunksModule.loaders(services),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -20,7 +20,7 @@ describe("schema/schema.graphql", () => {
     const organization = schema.getType("Organization") as any;
     expect(Object.keys(organization.getFields())).toEqual(expect.arrayContaining(["code", "name", "kind", "province", "parent"]));
     const input = schema.getType("CreateOrganizationInput") as any;
-    expect(Object.keys(input.getFields()).sort()).toEqual(["code", "kind", "name", "parentCode", "province"]);
+    expect(Object.keys(input.getFields()).sort()).toEqual(["code", "kind", "name", "parentCode", "province", "uscc"]);
     const kinds = (schema.getType("OrganizationKind") as any).getValues().map((v: { name: string }) => v.name);
     expect(kinds.sort()).toEqual(["CALL_CENTER", "CARRIER", "PLATFORM", "POLICE", "REGULATOR", "RESELLER"]);
   });

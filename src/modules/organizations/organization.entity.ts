@@ -30,6 +30,10 @@ export class Organization {
   @Column({ name: "parent_id", type: "uuid", nullable: true })
   parentId: string | null;
 
+  @Field(() => String, { nullable: true, description: "A call centre's company: its unified social credit code (GB 32100)" })
+  @Column({ type: "text", nullable: true })
+  uscc: string | null;
+
   /** Codes from the root down, "/CT/CT-LN/": a subtree is a prefix match. */
   @Index()
   @Column({ type: "text" })

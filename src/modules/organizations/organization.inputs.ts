@@ -1,6 +1,6 @@
 import { Field, InputType } from "type-graphql";
 import { IsProvinceCode } from "../../shared/provinces";
-import { IsEnum, IsOptional, Length, Matches } from "class-validator";
+import { IsEnum, IsOptional, IsString, Length, Matches } from "class-validator";
 import { OrganizationKind } from "../../shared/auth/roles";
 
 export const ORGANIZATION_CODE = /^[A-Z0-9][A-Z0-9-]{1,31}$/;
@@ -29,6 +29,14 @@ export class CreateOrganizationInput {
   @IsOptional()
   @Matches(ORGANIZATION_CODE, { message: "parentCode is not an organisation code" })
   parentCode?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "CALL_CENTER only: the company's unified social credit code; its verified subscribers' fixed lines are the caller numbers it holds",
+  })
+  @IsOptional()
+  @IsString()
+  uscc?: string | null;
 }
 
 @InputType()

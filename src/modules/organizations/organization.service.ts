@@ -4,6 +4,7 @@ import { KIND_OF_ROLE, OrganizationKind, Role } from "../../shared/auth/roles";
 import { Viewer, ViewerOrganization, can } from "../../shared/auth/viewer";
 import { badInput, conflict, isUniqueViolation } from "../../shared/errors";
 import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
+import { parseUscc } from "../../shared/identity/uscc";
 import { PROVINCES, assertProvince } from "../../shared/provinces";
 import type { AuditedMutation } from "../audit/audited-mutation";
 import { Organization } from "./organization.entity";
@@ -31,6 +32,7 @@ export class OrganizationService {
       throw badInput("there is one PLATFORM organisation, created with the registry; another cannot be created", { argument: "kind" });
     }
     assertProvince(input.province);
+    const uscc = this.usccOf(input);
     return mutation.run(async (tx) => {
       const parent = input.parentCode ? await this.parentFor(tx, input) : null;
       const province = input.province ?? parent?.province ?? null;
@@ -45,6 +47,7 @@ export class OrganizationService {
         name: input.name.trim(),
         kind: input.kind,
         province,
+        uscc,
         parentId: parent?.id ?? null,
         path: `${parent?.path ?? "/"}${input.code}/`,
       });
@@ -57,6 +60,17 @@ export class OrganizationService {
       const created = await tx.findOneByOrFail(Organization, { code: input.code });
       return { result: created, targets: parent ? [input.code, parent.code] : [input.code] };
     });
+  }
+
+  /** The USCC a call centre is created with: checked by its algorithm; no other kind has one. */
+  private usccOf(input: CreateOrganizationInput): string | null {
+    if (input.uscc == null) return null;
+    if (input.kind !== OrganizationKind.CALL_CENTER) {
+      throw badInput(`uscc is kept for call centres only, not for a ${input.kind}`, { argument: "uscc" });
+    }
+    const parsed = parseUscc(input.uscc);
+    if (!parsed.ok) throw badInput(`uscc: ${parsed.reason}`, { argument: "uscc" });
+    return parsed.value;
   }
 
   private async parentFor(tx: EntityManager, input: CreateOrganizationInput): Promise<Organization> {

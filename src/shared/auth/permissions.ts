@@ -43,6 +43,16 @@ export enum Permission {
   NUMBER_SUSPEND = "NUMBER_SUSPEND",
   /** Record and publish administrative penalties, and blacklist their targets. */
   PENALTY_MANAGE = "PENALTY_MANAGE",
+  /** Register trunk lines, approve them for a department, record inspections, suspend them: the carrier's part. */
+  TRUNK_MANAGE = "TRUNK_MANAGE",
+  /** Read trunk lines; which ones, the trunks service decides. */
+  TRUNK_READ = "TRUNK_READ",
+  /** Ask whether calls may present their caller numbers on a trunk (the switch's check). */
+  CALLER_VERIFY = "CALLER_VERIFY",
+  /** Read the do-not-originate list: numbers never shown as a caller. */
+  DNO_READ = "DNO_READ",
+  /** Record that a person refused marketing calls. */
+  MARKETING_REFUSAL = "MARKETING_REFUSAL",
 }
 
 const AUTHENTICATED = [Permission.PUBLIC_READ, Permission.ORGANIZATION_READ];
@@ -53,9 +63,10 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     ...AUTHENTICATED, Permission.NUMBER_READ, Permission.NUMBER_ALLOCATE, Permission.SUBSCRIBER_READ,
     Permission.SUBSCRIBER_CHECK, Permission.SUBSCRIBER_APPROVE, Permission.SUBSCRIBER_REVOKE,
     Permission.SHUTDOWN_READ, Permission.SHUTDOWN_EXECUTE, Permission.NUMBER_SUSPEND,
+    Permission.TRUNK_MANAGE, Permission.TRUNK_READ, Permission.CALLER_VERIFY, Permission.DNO_READ, Permission.MARKETING_REFUSAL,
   ],
   [Role.RESELLER]: [...AUTHENTICATED, Permission.NUMBER_READ, Permission.SUBSCRIBER_READ, Permission.SUBSCRIBER_REGISTER, Permission.SUBSCRIBER_CHECK],
-  [Role.CALL_CENTER]: [...AUTHENTICATED],
+  [Role.CALL_CENTER]: [...AUTHENTICATED, Permission.TRUNK_READ, Permission.DNO_READ, Permission.MARKETING_REFUSAL],
   [Role.POLICE]: [
     ...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.NUMBER_READ, Permission.SUBSCRIBER_READ, Permission.HOLDINGS_READ,
     Permission.SHUTDOWN_READ, Permission.SHUTDOWN_ISSUE,
@@ -63,7 +74,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   [Role.REGULATOR]: [
     ...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.NUMBER_READ, Permission.SUBSCRIBER_READ,
     Permission.SUBSCRIBER_REVOKE, Permission.HOLDINGS_READ, Permission.CAMPAIGN_MANAGE, Permission.SHUTDOWN_READ, Permission.SHUTDOWN_ISSUE,
-    Permission.COMPLIANCE_READ, Permission.NUMBER_SUSPEND, Permission.PENALTY_MANAGE,
+    Permission.COMPLIANCE_READ, Permission.NUMBER_SUSPEND, Permission.PENALTY_MANAGE, Permission.TRUNK_READ, Permission.DNO_READ,
   ],
   [Role.ADMIN]: [...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.ORGANIZATION_MANAGE],
 };

@@ -1,0 +1,128 @@
+import { DataSource } from "typeorm";
+import { OrganizationKind } from "../../shared/auth/roles";
+import { Viewer } from "../../shared/auth/viewer";
+import { badInput, forbidden } from "../../shared/errors";
+import { Connection, decodeCursor, toConnection } from "../../shared/pagination";
+import type { AuditedMutation } from "../audit/audited-mutation";
+import { kindOf, nationalForm } from "./caller-number";
+import { BlockReason, CallerCheckResult, CallerDecision, DoNotOriginateEntry, MarketingRefusal } from "./trunk.entity";
+import { CallerCheckInput, MAX_CALLER_CHECKS, RecordMarketingRefusalInput } from "./trunk.inputs";
+import { UUID, carrierOf } from "./trunk.service";
+import { VERIFY_CALLERS_SQL } from "./verify-callers.sql";
+
+/**
+ * The do-not-originate list after a number ($1, '' from the start), $2 rows: every 400
+ * number the registry holds (STOPPED when force-stopped), and the fixed lines of revoked
+ * identities. Fixed lines start with 0 and 400 numbers with 4, so the two never name one
+ * number; each side is read in index order and limited before they are merged.
+ */
+const DO_NOT_ORIGINATE_SQL = `
+SELECT number, reason FROM (
+  (SELECT n.number, CASE WHEN n.status = 'FORCE_STOPPED' THEN 'STOPPED' ELSE 'FOUR_HUNDRED' END AS reason
+     FROM numbers n WHERE n.number > $1 ORDER BY n.number LIMIT $2)
+  UNION ALL
+  (SELECT DISTINCT s.landline AS number, 'STOPPED' AS reason
+     FROM subscribers s WHERE s.identity_status = 'REVOKED' AND s.landline > $1 ORDER BY s.landline LIMIT $2)
+) d ORDER BY number LIMIT $2`;
+
+const DNO_CURSOR_KIND = "do-not-originate";
+export const DNO_DEFAULT_PAGE = 1_000;
+export const DNO_MAX_PAGE = 5_000;
+
+/** Caller authentication, marketing refusals and the do-not-originate list. */
+export class CallerCheckService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * ALLOW or BLOCK with the first reason that applies, for each call, in input order.
+   * A trunk outside the carrier's subtree is TRUNK_UNKNOWN, as is an unknown or malformed id.
+   * The batch costs one SQL statement, whatever its size.
+   */
+  async verify(viewer: Viewer, checks: CallerCheckInput[]): Promise<CallerCheckResult[]> {
+    const carrier = carrierOf(viewer, "only a carrier checks caller numbers on its trunk lines");
+    if (checks.length > MAX_CALLER_CHECKS) {
+      throw badInput(`at most ${MAX_CALLER_CHECKS.toLocaleString("en")} checks a call, got ${checks.length.toLocaleString("en")}`, { argument: "checks" });
+    }
+    if (checks.length === 0) return [];
+    const trunks: (string | null)[] = new Array(checks.length);
+    const callers: string[] = new Array(checks.length);
+    const callees: string[] = new Array(checks.length);
+    for (let i = 0; i < checks.length; i++) {
+      const check = checks[i];
+      if (check.callerNumber.length > 32 || check.calleeNumber.length > 32) {
+        throw badInput(`checks[${i}]: a caller or callee number is at most 32 characters`, { argument: "checks" });
+      }
+      trunks[i] = UUID.test(check.trunkId) ? check.trunkId : null;
+      callers[i] = nationalForm(check.callerNumber);
+      callees[i] = nationalForm(check.calleeNumber);
+    }
+    const rows: { reason: BlockReason | null }[] = await this.dataSource.query(VERIFY_CALLERS_SQL, [trunks, callers, callees, carrier.path]);
+    return rows.map((r) => (r.reason === null ? { decision: CallerDecision.ALLOW, reason: null } : { decision: CallerDecision.BLOCK, reason: r.reason }));
+  }
+
+  /**
+   * A person refused marketing calls from one call centre, or (callerOrgCode null) from
+   * all. A call centre records refusals of its own calls only. Recording one twice
+   * changes nothing and returns the first.
+   */
+  async recordRefusal(viewer: Viewer, input: RecordMarketingRefusalInput, mutation: AuditedMutation): Promise<MarketingRefusal> {
+    const org = viewer.organization;
+    if (!org || (org.kind !== OrganizationKind.CARRIER && org.kind !== OrganizationKind.CALL_CENTER)) {
+      throw forbidden("only a carrier or a call centre records refusals of marketing calls");
+    }
+    const callerCode = input.callerOrgCode ?? null;
+    if (org.kind === OrganizationKind.CALL_CENTER && callerCode !== org.code) {
+      throw forbidden(`a call centre records refusals of its own calls only: callerOrgCode must be ${org.code}`);
+    }
+    const callee = nationalForm(input.calleeNumber);
+    const kind = kindOf(callee);
+    if (kind !== "FIXED_LINE" && kind !== "MOBILE") {
+      throw badInput("calleeNumber must be a fixed-line or mobile number in national form, such as 02488886666 or 13800138000", {
+        argument: "input.calleeNumber",
+      });
+    }
+    return mutation.run(async (tx) => {
+      let callerOrgId: string | null = null;
+      if (callerCode !== null) {
+        const [caller] = await tx.query(`SELECT id, kind FROM organizations WHERE code = $1`, [callerCode]);
+        if (!caller || caller.kind !== OrganizationKind.CALL_CENTER) {
+          throw badInput(`callerOrgCode "${callerCode}" is not a call centre`, { argument: "input.callerOrgCode" });
+        }
+        callerOrgId = caller.id;
+      }
+      await tx.query(
+        `INSERT INTO marketing_refusals (callee_number, caller_org_id, recorded_by, recorded_by_actor) VALUES ($1, $2, $3, $4)
+         ON CONFLICT ON CONSTRAINT marketing_refusals_once DO NOTHING`,
+        [callee, callerOrgId, org.id, viewer.subject],
+      );
+      const [refusal] = await tx.query(
+        `SELECT id, callee_number AS "calleeNumber", caller_org_id AS "callerOrgId", at FROM marketing_refusals
+          WHERE callee_number = $1 AND caller_org_id IS NOT DISTINCT FROM $2::uuid`,
+        [callee, callerOrgId],
+      );
+      // The callee's number is personal data: the audit names the refusal, never the number.
+      return { result: refusal, targets: callerCode ? [refusal.id, callerCode] : [refusal.id] };
+    });
+  }
+
+  /**
+   * The do-not-originate list in number order, resumable from any page's endCursor.
+   * Everyone who may read it reads all of it: it is what every switch loads.
+   */
+  async doNotOriginate(_viewer: Viewer, after: string | null | undefined, first: number | null | undefined): Promise<Connection<DoNotOriginateEntry>> {
+    const size = first ?? DNO_DEFAULT_PAGE;
+    if (!Number.isInteger(size) || size < 1 || size > DNO_MAX_PAGE) {
+      throw badInput(`first must be between 1 and ${DNO_MAX_PAGE} for this list, got ${first}`, { argument: "first" });
+    }
+    const page = { size, after: after ? decodeCursor(after, DNO_CURSOR_KIND) : null };
+    if (page.after !== null && !/^[0-9]{5,16}$/.test(page.after)) throw badInput("after is not a cursor of this list", { argument: "after" });
+    const rows: DoNotOriginateEntry[] = await this.dataSource.query(DO_NOT_ORIGINATE_SQL, [page.after ?? "", size + 1]);
+    const count = async () => {
+      const [{ n }] = await this.dataSource.query(
+        `SELECT (SELECT count(*) FROM numbers)::int + (SELECT count(DISTINCT landline) FROM subscribers WHERE identity_status = 'REVOKED')::int AS n`,
+      );
+      return n as number;
+    };
+    return toConnection(rows, page, count, DNO_CURSOR_KIND, (r) => r.number);
+  }
+}
