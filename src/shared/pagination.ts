@@ -109,3 +109,43 @@ export function ConnectionType<T extends object>(node: ClassType<T>, name: strin
   }
   return ConnectionClass;
 }
+
+/** A list paged by a table's `seq` column (registration or issue order). */
+export interface SeqList {
+  /** The table and its alias, e.g. `subscribers s`. */
+  from: string;
+  alias: string;
+  columns: string;
+  /** Conditions on the rows (scope and filters), with $-placeholders into `params`. */
+  where: string[];
+  params: unknown[];
+  page: Page;
+  kind: string;
+  /** Newest first. */
+  descending?: boolean;
+}
+
+/** One page of a SeqList, with its total counted only when asked for. */
+export async function listBySeq<T extends { seq: string }>(
+  query: (sql: string, params: unknown[]) => Promise<T[]>,
+  list: SeqList,
+): Promise<Connection<T>> {
+  const { alias, page } = list;
+  const where = [...list.where];
+  const params = [...list.params];
+  if (page.after) {
+    if (!/^\d{1,19}$/.test(page.after)) throw badInput("after is not a cursor of this list", { argument: "after" });
+    params.push(page.after);
+    where.push(`${alias}.seq ${list.descending ? "<" : ">"} $${params.length}`);
+  }
+  const rows = await query(
+    `SELECT ${list.columns} FROM ${list.from} WHERE ${where.join(" AND ")}
+      ORDER BY ${alias}.seq ${list.descending ? "DESC" : "ASC"} LIMIT ${page.size + 1}`,
+    params,
+  );
+  const count = async () => {
+    const [{ n }] = (await query(`SELECT count(*)::int AS n FROM ${list.from} WHERE ${list.where.join(" AND ")}`, list.params)) as unknown as { n: number }[];
+    return n;
+  };
+  return toConnection(rows, page, count, list.kind, (r) => r.seq);
+}

@@ -2,7 +2,7 @@ import type { DataSource } from "typeorm";
 import { OrganizationKind } from "../../shared/auth/roles";
 import type { Viewer } from "../../shared/auth/viewer";
 import { badInput, conflict, forbidden, notFound } from "../../shared/errors";
-import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
+import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination";
 import type { AuditedMutation } from "../audit/audited-mutation";
 import { canonicalNumber, parseNumber } from "../numbers/number-format";
 import { lockNumbers, moveNumbers, ordersStopping, stoppedBy } from "../numbers/number-moves";
@@ -14,7 +14,7 @@ import { AuditTrailEvent } from "./enforcement.entity";
 const AUDIT_CURSOR_KIND = "audit-event";
 const SUSPENDABLE: readonly NumberStatus[] = [NumberStatus.ACTIVE, NumberStatus.PENDING_VERIFICATION];
 
-const EVENT_COLUMNS = `e.seq::text AS sequence, e.at, e.actor, e.org_code AS "orgCode", e.role, e.operation, e.targets, e.outcome,
+const EVENT_COLUMNS = `e.seq::text AS sequence, e.seq::text AS seq, e.at, e.actor, e.org_code AS "orgCode", e.role, e.operation, e.targets, e.outcome,
   e.request_id AS "requestId", e.prev_hash AS "prevHash", e.hash`;
 
 /** A regulator's or carrier's suspension of a number, and a regulator's reading of audit trails. */
@@ -90,21 +90,9 @@ export class EnforcementService {
     const spellings = number
       ? [number, `${number.slice(0, 3)}-${number.slice(3, 6)}-${number.slice(6)}`, `${number.slice(0, 3)} ${number.slice(3, 6)} ${number.slice(6)}`]
       : [target];
-    const params: unknown[] = [spellings];
-    const where = ["e.targets && $1::text[]"];
-    if (page.after) {
-      if (!/^\d{1,19}$/.test(page.after)) throw badInput("after is not a cursor of this list", { argument: "after" });
-      params.push(page.after);
-      where.push(`e.seq < $2::bigint`);
-    }
-    const rows: AuditTrailEvent[] = await this.dataSource.query(
-      `SELECT ${EVENT_COLUMNS} FROM audit_events e WHERE ${where.join(" AND ")} ORDER BY e.seq DESC LIMIT ${page.size + 1}`,
-      params,
-    );
-    const count = async () => {
-      const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM audit_events e WHERE e.targets && $1::text[]`, [spellings]);
-      return n as number;
-    };
-    return toConnection(rows, page, count, AUDIT_CURSOR_KIND, (r) => r.sequence);
+    return listBySeq<AuditTrailEvent & { seq: string }>((sql, values) => this.dataSource.query(sql, values), {
+      from: "audit_events e", alias: "e", columns: EVENT_COLUMNS, where: ["e.targets && $1::text[]"], params: [spellings],
+      page, kind: AUDIT_CURSOR_KIND, descending: true,
+    });
   }
 }

@@ -4,7 +4,7 @@ import type { Config } from "../../config";
 import { OrganizationKind } from "../../shared/auth/roles";
 import { Viewer, ViewerOrganization } from "../../shared/auth/viewer";
 import { badInput, conflict, forbidden, notFound } from "../../shared/errors";
-import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
+import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination";
 import type { AuditedMutation } from "../audit/audited-mutation";
 import { canonicalNumber } from "../numbers/number-format";
 import { lockNumbers, moveNumbers } from "../numbers/number-moves";
@@ -242,21 +242,9 @@ export class ShutdownService {
       params.push(...items.params);
       where.push(`${filter.overdue ? "" : "NOT "}EXISTS (SELECT 1 FROM shutdown_items i WHERE i.order_id = o.id AND ${items.sql} AND ${OVERDUE})`);
     }
-    const filtered = [...where];
-    const filteredParams = [...params];
-    if (page.after) {
-      if (!/^\d{1,19}$/.test(page.after)) throw badInput("after is not a cursor of this list", { argument: "after" });
-      where.push(`o.seq < ${param(page.after)}`);
-    }
-    const rows: ShutdownOrder[] = await this.dataSource.query(
-      `SELECT ${ORDER_COLUMNS} FROM shutdown_orders o WHERE ${where.join(" AND ")} ORDER BY o.seq DESC LIMIT ${page.size + 1}`,
-      params,
-    );
-    const count = async () => {
-      const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM shutdown_orders o WHERE ${filtered.join(" AND ")}`, filteredParams);
-      return n as number;
-    };
-    return toConnection(rows, page, count, CURSOR_KIND, (r) => r.seq);
+    return listBySeq<ShutdownOrder>((sql, values) => this.dataSource.query(sql, values), {
+      from: "shutdown_orders o", alias: "o", columns: ORDER_COLUMNS, where, params, page, kind: CURSOR_KIND, descending: true,
+    });
   }
 
   /** The items of these orders that the viewer sees, with whether each is overdue now. */

@@ -6,7 +6,7 @@ import { badInput, conflict, forbidden, notFound } from "../../shared/errors";
 import { parseResidentId } from "../../shared/identity/resident-id";
 import { parseUscc } from "../../shared/identity/uscc";
 import { PiiVault, maskIdNumber } from "../../shared/pii";
-import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
+import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination";
 import { inputDigest } from "../audit/audit-chain";
 import type { AuditService } from "../audit/audit.service";
 import type { AuditedMutation } from "../audit/audited-mutation";
@@ -400,21 +400,9 @@ export class SubscriberService {
     if (filter?.identityStatus) where.push(`s.identity_status = ${param(filter.identityStatus)}`);
     if (filter?.uscc) where.push(`s.uscc = ${param(filter.uscc.trim().toUpperCase())}`);
     if (filter?.resellerCode) where.push(`s.reseller_id = (SELECT id FROM organizations WHERE code = ${param(filter.resellerCode)})`);
-    const filtered = [...where];
-    const filteredParams = [...params];
-    if (page.after) {
-      if (!/^\d{1,19}$/.test(page.after)) throw badInput("after is not a cursor of this list", { argument: "after" });
-      where.push(`s.seq > ${param(page.after)}`);
-    }
-    const rows: Subscriber[] = await this.dataSource.query(
-      `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE ${where.join(" AND ")} ORDER BY s.seq LIMIT ${page.size + 1}`,
-      params,
-    );
-    const count = async () => {
-      const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM subscribers s WHERE ${filtered.join(" AND ")}`, filteredParams);
-      return n as number;
-    };
-    return toConnection(rows, page, count, CURSOR_KIND, (r) => (r as Subscriber & { seq: string }).seq);
+    return listBySeq<Subscriber & { seq: string }>((sql, values) => this.dataSource.query(sql, values), {
+      from: "subscribers s", alias: "s", columns: SUBSCRIBER_COLUMNS, where, params, page, kind: CURSOR_KIND,
+    });
   }
 
   /**
