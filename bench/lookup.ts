@@ -41,6 +41,7 @@ import { Client, Pool } from "pg";
 import WebSocket from "ws";
 import { canonicalNumber } from "../src/modules/numbers/number-format";
 import { Role } from "../src/shared/auth/roles";
+import { LOOKUP_SQL } from "../src/modules/lookup/lookup-sql"; // the statement LookupService.lookup runs
 import {
   CREATE_ORG, adminUrl, arg, fmt, freePort, gql, positiveInt, quantile, scratchDatabase, serverSecrets, startServer, stopServer, token,
 } from "./lib";
@@ -55,18 +56,7 @@ const POOL_SIZE = 10;
 
 const LOOKUP = `query($n: String!) { lookupNumber(number: $n) { number status verified carrierName subscriberName } }`;
 
-// Mirrors LookupService.lookup in src/modules/lookup/lookup.ts, statement for statement: keep them equal.
-const LOOKUP_SQL = `SELECT CASE WHEN n.status IN ('ACTIVE', 'PENDING_VERIFICATION') THEN 'IN_SERVICE'
-                   WHEN n.status IN ('SUSPENDED', 'FORCE_STOPPED') THEN 'STOPPED'
-                   ELSE 'NOT_IN_SERVICE' END AS status,
-              g.name AS "carrierName",
-              coalesce(s.identity_status = 'VERIFIED', false) AS verified,
-              CASE WHEN s.identity_status = 'VERIFIED' THEN s.name END AS "subscriberName"
-         FROM numbers n
-         JOIN organizations c ON c.id = n.carrier_id
-         JOIN organizations g ON g.code = split_part(c.path, '/', 2)
-         LEFT JOIN subscribers s ON s.id = n.subscriber_id
-        WHERE n.number = $1`;
+
 
 /**
  * The ceiling: node:http, JSON.parse of the body, the number's canonical form, one named

@@ -4,6 +4,7 @@ import type { RequestContext } from "../../app/context";
 import { Permission } from "../../shared/auth/permissions";
 import type { FieldPermissions } from "../../shared/module";
 import { parseNumber } from "../numbers/number-format";
+import { LOOKUP_SQL } from "./lookup-sql";
 
 export enum PublicStatus {
   IN_SERVICE = "IN_SERVICE",
@@ -41,17 +42,7 @@ export class LookupService {
   async lookup(text: string): Promise<NumberLookup> {
     const number = parseNumber(text);
     const [row] = await this.dataSource.query(
-      `SELECT CASE WHEN n.status IN ('ACTIVE', 'PENDING_VERIFICATION') THEN 'IN_SERVICE'
-                   WHEN n.status IN ('SUSPENDED', 'FORCE_STOPPED') THEN 'STOPPED'
-                   ELSE 'NOT_IN_SERVICE' END AS status,
-              g.name AS "carrierName",
-              coalesce(s.identity_status = 'VERIFIED', false) AS verified,
-              CASE WHEN s.identity_status = 'VERIFIED' THEN s.name END AS "subscriberName"
-         FROM numbers n
-         JOIN organizations c ON c.id = n.carrier_id
-         JOIN organizations g ON g.code = split_part(c.path, '/', 2)
-         LEFT JOIN subscribers s ON s.id = n.subscriber_id
-        WHERE n.number = $1`,
+      LOOKUP_SQL,
       [number],
     );
     return row
