@@ -126,16 +126,27 @@ describe("resident ID numbers, by role", () => {
 
 describe("holdings", () => {
   const HOLDINGS = `query($uscc: String, $id: String) { holdings(uscc: $uscc, legalRepIdNumber: $id) {
-    subscribers { id name legalRepIdNumber } numbers { number status } resellers { code } } }`;
+    subscribers { id name legalRepIdNumber } numbers { number status } resellers { code } trunkLines { purpose callCenter { code } } } }`;
 
   it("finds everything under one company or one legal representative, for police and regulators", async () => {
     await app.exec({ org: "RS-A", role: Role.RESELLER }, `mutation($id: ID!) { assignNumber(number: "4003000000", subscriberId: $id) { status } }`, { id: subscriberId });
+    // The company's own call centre rents a trunk (registered here directly: trunks have their own tests).
+    const uscc = "91210102MA0000001" + usccCheckCharacter("91210102MA0000001");
+    const callCentre = await app.exec({ org: "PLATFORM", role: Role.ADMIN },
+      `mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { code } }`,
+      { input: { code: "CC-LN-EX", name: "Liaoning Example Call Centre", kind: "CALL_CENTER", province: "21", uscc } });
+    expect(callCentre.errors).toBeUndefined();
+    await app.dataSource.query(
+      `INSERT INTO trunk_lines (carrier_id, call_center_id, capacity, purpose, province, required_departments, registered_by)
+       SELECT (SELECT id FROM organizations WHERE code = 'CT'), id, 30, 'CUSTOMER_SERVICE', '21', '{SALES}', 'test' FROM organizations WHERE code = 'CC-LN-EX'`,
+    );
     const byPerson = await app.exec({ org: "MPS", role: Role.POLICE }, HOLDINGS, { id: legalRepId });
     expect(byPerson.errors).toBeUndefined();
     expect(byPerson.data!.holdings).toEqual({
       subscribers: [{ id: subscriberId, name: "Liaoning Example Co., Ltd.", legalRepIdNumber: masked(legalRepId) }],
       numbers: [{ number: "4003000000", status: "PENDING_VERIFICATION" }],
       resellers: [{ code: "RS-A" }],
+      trunkLines: [{ purpose: "CUSTOMER_SERVICE", callCenter: { code: "CC-LN-EX" } }],
     });
     const byCompany = await app.exec({ org: "MIIT", role: Role.REGULATOR }, HOLDINGS, { uscc: "91210102MA0000001" + usccCheckCharacter("91210102MA0000001") });
     expect(byCompany.data!.holdings.subscribers).toHaveLength(1);

@@ -3,6 +3,7 @@ import { RequestContext, currentMutation } from "../../app/context";
 import { ConnectionType, PageArgs } from "../../shared/pagination";
 import { PhoneNumber } from "../numbers/number.entity";
 import { Organization } from "../organizations/organization.entity";
+import { TrunkLine } from "../trunks/trunk.entity";
 import { RiskFlag, Subscriber, SubscriberDocument, VerificationCheck } from "./subscriber.entity";
 import { AttachDocumentInput, RecordCheckInput, RegisterSubscriberInput, SubscriberFilter } from "./subscriber.inputs";
 
@@ -19,6 +20,9 @@ export class Holdings {
 
   @Field(() => [Organization], { description: "The resellers that registered those subscribers" })
   resellers: Organization[];
+
+  @Field(() => [TrunkLine], { description: "Trunk lines rented to call centres of those companies" })
+  trunkLines: TrunkLine[];
 }
 
 const CASE_NUMBER = "The case number a POLICE caller states to see the number in full; every full read is audited";
@@ -92,8 +96,16 @@ export class SubscriberResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<Holdings> {
     const found = await ctx.services.subscribers.holdings(ctx.viewer, uscc, legalRepIdNumber);
-    const resellers = await ctx.loaders.organizationById.loadMany(found.resellerIds);
-    return { subscribers: found.subscribers, numbers: found.numbers, resellers: resellers.filter((r): r is Organization => r instanceof Organization) };
+    const [resellers, trunkLines] = await Promise.all([
+      ctx.loaders.organizationById.loadMany(found.resellerIds),
+      ctx.services.trunks.ofCompanies(found.usccs),
+    ]);
+    return {
+      subscribers: found.subscribers,
+      numbers: found.numbers,
+      resellers: resellers.filter((r): r is Organization => r instanceof Organization),
+      trunkLines,
+    };
   }
 
   @FieldResolver(() => String, { description: "Masked (first 6, last 4) unless you registered it, verify it, or state a case" })

@@ -408,7 +408,7 @@ export class SubscriberService {
   /**
    * Everything held under one company (USCC) or one legal representative (resident ID
    * number): its subscribers, their numbers and the resellers that registered them,
-   * within the viewer's scope.
+   * within the viewer's scope, and the companies' USCCs (their call centres' trunks).
    */
   async holdings(viewer: Viewer, uscc: string | null | undefined, legalRepIdNumber: string | null | undefined) {
     if ((uscc == null) === (legalRepIdNumber == null)) {
@@ -426,7 +426,9 @@ export class SubscriberService {
     const numbers: PhoneNumber[] = ids.length
       ? await this.dataSource.query(`SELECT ${NUMBER_COLUMNS} FROM numbers n WHERE n.subscriber_id = ANY($1::uuid[]) ORDER BY n.number`, [ids])
       : [];
-    return { subscribers, numbers, resellerIds: [...new Set(subscribers.map((s) => s.resellerId))] };
+    // A company's call centre may rent trunks without holding a number here: look it up by the USCC asked for too.
+    const usccs = [...new Set([...(column === "s.uscc" ? [value] : []), ...subscribers.map((s) => s.uscc)])];
+    return { subscribers, numbers, usccs, resellerIds: [...new Set(subscribers.map((s) => s.resellerId))] };
   }
 
   /**

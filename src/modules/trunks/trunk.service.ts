@@ -3,7 +3,7 @@ import type { Config } from "../../config";
 import { OrganizationKind } from "../../shared/auth/roles";
 import { Viewer, ViewerOrganization } from "../../shared/auth/viewer";
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from "../../shared/errors";
-import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
+import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination";
 import { PROVINCES, assertProvince } from "../../shared/provinces";
 import type { AuditedMutation } from "../audit/audited-mutation";
 import { kindOf, nationalForm } from "./caller-number";
@@ -178,21 +178,19 @@ export class TrunkService {
     if (filter?.status) where.push(`t.status = ${param(filter.status)}`);
     if (filter?.purpose) where.push(`t.purpose = ${param(filter.purpose)}`);
     if (filter?.callCenterCode) where.push(`t.call_center_id = (SELECT id FROM organizations WHERE code = ${param(filter.callCenterCode)})`);
-    const filtered = [...where];
-    const filteredParams = [...params];
-    if (page.after) {
-      if (!/^\d{1,19}$/.test(page.after)) throw badInput("after is not a cursor of this list", { argument: "after" });
-      where.push(`t.seq > ${param(page.after)}`);
-    }
-    const rows: TrunkLine[] = await this.dataSource.query(
-      `SELECT ${TRUNK_COLUMNS} FROM trunk_lines t WHERE ${where.join(" AND ")} ORDER BY t.seq LIMIT ${page.size + 1}`,
-      params,
+    return listBySeq<TrunkLine>((sql, values) => this.dataSource.query(sql, values), {
+      from: "trunk_lines t", alias: "t", columns: TRUNK_COLUMNS, where, params, page, kind: CURSOR_KIND,
+    });
+  }
+
+  /** The trunks rented to call centres of these companies (USCCs), for holdings. */
+  async ofCompanies(usccs: string[]): Promise<TrunkLine[]> {
+    if (usccs.length === 0) return [];
+    return this.dataSource.query(
+      `SELECT ${TRUNK_COLUMNS} FROM trunk_lines t JOIN organizations cc ON cc.id = t.call_center_id
+        WHERE cc.uscc = ANY($1::text[]) ORDER BY t.seq`,
+      [usccs],
     );
-    const count = async () => {
-      const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM trunk_lines t WHERE ${filtered.join(" AND ")}`, filteredParams);
-      return n as number;
-    };
-    return toConnection(rows, page, count, CURSOR_KIND, (r) => r.seq);
   }
 
   // For the per-request loaders: callers reach trunk ids only through trunks they may see.
