@@ -3,7 +3,7 @@ import http from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import express, { NextFunction, Request, Response } from "express";
 import { GraphQLError, GraphQLSchema, Kind, OperationDefinitionNode, parse } from "graphql";
@@ -91,6 +91,8 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
       ...protection.plugins,
       observabilityPlugin(metrics),
       ApolloServerPluginLandingPageDisabled(),
+      // No cache hints are set anywhere; the default plugin would still wrap every result field.
+      ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: async () => void (await subscriptions.dispose()) }) },
     ],

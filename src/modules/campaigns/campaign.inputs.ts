@@ -1,20 +1,11 @@
 import { ArrayMaxSize, ArrayMinSize, IsOptional, Length, Matches, ValidateBy, ValidateNested } from "class-validator";
 import { Field, Float, InputType } from "type-graphql";
+import { isCalendarDate } from "../../shared/dates";
 import { IsProvinceCode } from "../../shared/provinces";
 
-export const MAX_CAMPAIGN_TARGETS = 20;
+export { isCalendarDate };
 
-/** A real day of the calendar written YYYY-MM-DD (2017-02-29 is not one). */
-export function isCalendarDate(value: unknown): value is string {
-  if (typeof value !== "string") return false;
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!match) return false;
-  const [year, month, day] = match.slice(1).map(Number);
-  // PostgreSQL has no year 0, and Date.UTC reads the years 0 to 99 as 1900 to 1999.
-  if (year < 1000) return false;
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
+export const MAX_CAMPAIGN_TARGETS = 20;
 
 const IsCalendarDate = (message: string) =>
   ValidateBy({ name: "isCalendarDate", validator: { validate: (value) => isCalendarDate(value), defaultMessage: () => message } });

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { DataSource, EntityManager } from "typeorm";
 import { OrganizationKind } from "../../shared/auth/roles";
 import { Viewer } from "../../shared/auth/viewer";
+import { groupByIds } from "../../shared/dates";
 import { badInput, conflict, forbidden } from "../../shared/errors";
 import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
 import { assertProvince, isProvince } from "../../shared/provinces";
@@ -313,9 +314,7 @@ export class NumberService {
       `SELECT ${NUMBER_COLUMNS} FROM numbers n WHERE n.subscriber_id = ANY($1::uuid[]) AND ${scope.sql} ORDER BY n.number`,
       [ids, ...scope.params],
     );
-    const groups = new Map<string, PhoneNumber[]>(ids.map((id) => [id, []]));
-    for (const row of rows) groups.get(row.subscriberId!)?.push(row);
-    return ids.map((id) => groups.get(id)!);
+    return groupByIds(ids, rows, (r) => r.subscriberId!);
   }
 
   /** null when the number does not exist or the viewer may not see it. */

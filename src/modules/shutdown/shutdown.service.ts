@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from "typeorm";
 import type { Config } from "../../config";
 import { OrganizationKind } from "../../shared/auth/roles";
 import { Viewer, ViewerOrganization } from "../../shared/auth/viewer";
+import { groupByIds } from "../../shared/dates";
 import { badInput, conflict, forbidden, notFound } from "../../shared/errors";
 import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination";
 import type { AuditedMutation } from "../audit/audited-mutation";
@@ -258,9 +259,7 @@ export class ShutdownService {
         ORDER BY i.number`,
       [orderIds, ...scope.params],
     );
-    const groups = new Map<string, ShutdownItem[]>(orderIds.map((id) => [id, []]));
-    for (const row of rows) groups.get(row.orderId)?.push(row);
-    return orderIds.map((id) => groups.get(id)!);
+    return groupByIds(orderIds, rows, (r) => r.orderId);
   }
 
   /**

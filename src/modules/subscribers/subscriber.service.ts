@@ -2,6 +2,7 @@ import { DataSource, EntityManager } from "typeorm";
 import type { Config } from "../../config";
 import { OrganizationKind } from "../../shared/auth/roles";
 import { Viewer, ViewerOrganization } from "../../shared/auth/viewer";
+import { groupByIds, isCalendarDate } from "../../shared/dates";
 import { badInput, conflict, forbidden, notFound } from "../../shared/errors";
 import { parseResidentId } from "../../shared/identity/resident-id";
 import { parseUscc } from "../../shared/identity/uscc";
@@ -466,7 +467,7 @@ export class SubscriberService {
       `SELECT ${DOCUMENT_COLUMNS} FROM subscriber_documents d WHERE d.subscriber_id = ANY($1::uuid[]) ORDER BY d.attached_at, d.id`,
       [ids],
     );
-    return groupBy(ids, rows, (r) => r.subscriberId);
+    return groupByIds(ids, rows, (r) => r.subscriberId);
   }
 
   async checksOf(ids: readonly string[]): Promise<VerificationCheck[][]> {
@@ -474,7 +475,7 @@ export class SubscriberService {
       `SELECT ${CHECK_COLUMNS} FROM verification_checks c WHERE c.subscriber_id = ANY($1::uuid[]) ORDER BY c.at, c.id`,
       [ids],
     );
-    return groupBy(ids, rows, (r) => r.subscriberId);
+    return groupByIds(ids, rows, (r) => r.subscriberId);
   }
 
   async flagsOf(ids: readonly string[]): Promise<RiskFlag[][]> {
@@ -482,7 +483,7 @@ export class SubscriberService {
       `SELECT ${FLAG_COLUMNS} FROM risk_flags f WHERE f.subscriber_id = ANY($1::uuid[]) ORDER BY f.raised_at, f.id`,
       [ids],
     );
-    return groupBy(ids, rows, (r) => r.subscriberId!);
+    return groupByIds(ids, rows, (r) => r.subscriberId!);
   }
 
   /** Subscribers by id for a viewer who already sees the numbers that name them. */
@@ -620,13 +621,3 @@ function reasonText(reason: string): string {
   return text;
 }
 
-function isCalendarDate(text: string): boolean {
-  const date = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
-}
-
-function groupBy<T>(ids: readonly string[], rows: T[], key: (row: T) => string): T[][] {
-  const groups = new Map<string, T[]>(ids.map((id) => [id, []]));
-  for (const row of rows) groups.get(key(row))?.push(row);
-  return ids.map((id) => groups.get(id) ?? []);
-}

@@ -2,6 +2,7 @@ import { DataSource, EntityManager } from "typeorm";
 import type { Config } from "../../config";
 import { OrganizationKind } from "../../shared/auth/roles";
 import { Viewer, ViewerOrganization } from "../../shared/auth/viewer";
+import { groupByIds, isCalendarDate } from "../../shared/dates";
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from "../../shared/errors";
 import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination";
 import { PROVINCES, assertProvince } from "../../shared/provinces";
@@ -200,7 +201,7 @@ export class TrunkService {
       `SELECT trunk_id AS "trunkId", caller_number AS number FROM trunk_caller_numbers WHERE trunk_id = ANY($1::uuid[]) ORDER BY caller_number`,
       [ids],
     );
-    return groupBy(ids, rows, (r) => r.trunkId).map((group) => group.map((r) => r.number));
+    return groupByIds(ids, rows, (r) => r.trunkId).map((group) => group.map((r) => r.number));
   }
 
   async approvalsOf(ids: readonly string[]): Promise<TrunkApproval[][]> {
@@ -208,7 +209,7 @@ export class TrunkService {
       `SELECT ${APPROVAL_COLUMNS} FROM trunk_approvals a WHERE a.trunk_id = ANY($1::uuid[]) ORDER BY a.at, a.department`,
       [ids],
     );
-    return groupBy(ids, rows, (r) => r.trunkId);
+    return groupByIds(ids, rows, (r) => r.trunkId);
   }
 
   async inspectionsOf(ids: readonly string[]): Promise<Inspection[][]> {
@@ -216,7 +217,7 @@ export class TrunkService {
       `SELECT ${INSPECTION_COLUMNS} FROM trunk_inspections i WHERE i.trunk_id = ANY($1::uuid[]) ORDER BY i.inspected_on, i.at, i.id`,
       [ids],
     );
-    return groupBy(ids, rows, (r) => r.trunkId);
+    return groupByIds(ids, rows, (r) => r.trunkId);
   }
 }
 
@@ -298,13 +299,3 @@ async function trunkRow(tx: EntityManager, id: string): Promise<TrunkLine> {
   return row;
 }
 
-function isCalendarDate(text: string): boolean {
-  const date = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
-}
-
-function groupBy<T>(ids: readonly string[], rows: T[], key: (row: T) => string): T[][] {
-  const groups = new Map<string, T[]>(ids.map((id) => [id, []]));
-  for (const row of rows) groups.get(key(row))?.push(row);
-  return ids.map((id) => groups.get(id) ?? []);
-}
