@@ -1,6 +1,6 @@
 import type { DataSource } from "typeorm";
 import { OrganizationKind } from "../../shared/auth/roles";
-import type { Viewer, ViewerOrganization } from "../../shared/auth/viewer";
+import { Viewer, ViewerOrganization, actingAs } from "../../shared/auth/viewer";
 import { badInput, forbidden } from "../../shared/errors";
 import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
 import { PROVINCES, assertProvince } from "../../shared/provinces";
@@ -34,9 +34,7 @@ export class CampaignService {
   }
 
   private regulatorOf(viewer: Viewer): ViewerOrganization {
-    const org = viewer.organization;
-    if (!org || org.kind !== OrganizationKind.REGULATOR) throw forbidden("only a regulator opens verification campaigns");
-    return org;
+    return actingAs(viewer, OrganizationKind.REGULATOR, "only a regulator opens verification campaigns");
   }
 
   async open(viewer: Viewer, input: OpenCampaignInput, mutation: AuditedMutation): Promise<Campaign> {

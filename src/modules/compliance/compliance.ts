@@ -4,8 +4,8 @@ import type { DataSource } from "typeorm";
 import type { RequestContext } from "../../app/context";
 import { Permission } from "../../shared/auth/permissions";
 import { OrganizationKind } from "../../shared/auth/roles";
-import type { Viewer } from "../../shared/auth/viewer";
-import { badInput, forbidden } from "../../shared/errors";
+import { Viewer, actingAs } from "../../shared/auth/viewer";
+import { badInput } from "../../shared/errors";
 import type { FieldPermissions } from "../../shared/module";
 import { IsProvinceCode } from "../../shared/provinces";
 import { Campaign, CampaignTarget } from "../campaigns/campaign.entity";
@@ -145,8 +145,7 @@ export class ComplianceService {
   constructor(private readonly dataSource: DataSource) {}
 
   async report(viewer: Viewer, groupBy: ComplianceDimension[], filter: ComplianceFilter | null | undefined): Promise<ComplianceReport> {
-    const org = viewer.organization;
-    if (!org || org.kind !== OrganizationKind.REGULATOR) throw forbidden("compliance reports are for regulators");
+    const org = actingAs(viewer, OrganizationKind.REGULATOR, "compliance reports are for regulators");
     const dims = new Set(groupBy);
     if (dims.size !== groupBy.length) throw badInput("groupBy lists a dimension twice", { argument: "groupBy" });
 

@@ -1,6 +1,6 @@
 import type { DataSource } from "typeorm";
 import { OrganizationKind } from "../../shared/auth/roles";
-import type { Viewer } from "../../shared/auth/viewer";
+import { Viewer, actingAs } from "../../shared/auth/viewer";
 import { badInput, conflict, forbidden, notFound } from "../../shared/errors";
 import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination";
 import type { AuditedMutation } from "../audit/audited-mutation";
@@ -27,10 +27,7 @@ export class EnforcementService {
    * a number outside the caller's reach exists.
    */
   async suspend(viewer: Viewer, text: string, reason: string, mutation: AuditedMutation): Promise<PhoneNumber> {
-    const org = viewer.organization;
-    if (!org || (org.kind !== OrganizationKind.CARRIER && org.kind !== OrganizationKind.REGULATOR)) {
-      throw forbidden("only a regulator or a carrier suspends numbers");
-    }
+    const org = actingAs(viewer, [OrganizationKind.CARRIER, OrganizationKind.REGULATOR], "only a regulator or a carrier suspends numbers");
     const number = parseNumber(text);
     const why = reason.trim();
     if (why.length < 1 || why.length > 1000) throw badInput("reason must be 1-1000 characters", { argument: "reason" });
@@ -83,7 +80,7 @@ export class EnforcementService {
    * its spellings, since refused attempts are recorded with the argument as given.
    */
   async auditTrail(viewer: Viewer, target: string, args: PageArgs): Promise<Connection<AuditTrailEvent>> {
-    if (viewer.organization?.kind !== OrganizationKind.REGULATOR) throw forbidden("only a regulator reads audit trails");
+    actingAs(viewer, OrganizationKind.REGULATOR, "only a regulator reads audit trails");
     if (target.trim().length === 0 || target.length > 200) throw badInput("target must be 1-200 characters", { argument: "target" });
     const page = toPage(args, AUDIT_CURSOR_KIND);
     const number = canonicalNumber(target.trim());

@@ -1,8 +1,9 @@
 import type { DataSource, EntityManager } from "typeorm";
 import type { Config } from "../../config";
 import { OrganizationKind } from "../../shared/auth/roles";
-import type { Viewer, ViewerOrganization } from "../../shared/auth/viewer";
+import { Viewer, ViewerOrganization, actingAs } from "../../shared/auth/viewer";
 import { badInput, conflict, forbidden, notFound } from "../../shared/errors";
+import { isUuid } from "../../shared/ids";
 import { parseResidentId } from "../../shared/identity/resident-id";
 import { parseUscc } from "../../shared/identity/uscc";
 import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
@@ -12,7 +13,6 @@ import { Penalty, PenaltyTargetKind } from "./enforcement.entity";
 import type { RecordPenaltyInput } from "./enforcement.inputs";
 
 const CURSOR_KIND = "penalty";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Decisions are dated in Beijing time (UTC+8, no daylight saving): "today" there may be tomorrow in UTC.
 const DECISION_ZONE_OFFSET_MS = 8 * 3_600_000;
 
@@ -101,7 +101,7 @@ export class PenaltyService {
   /** Publishes a penalty: a national regulator any, another the ones recorded in its subtree. */
   async publish(viewer: Viewer, penaltyId: string, mutation: AuditedMutation): Promise<Penalty> {
     const regulator = this.regulator(viewer, "only a regulator publishes penalties");
-    if (!UUID.test(penaltyId)) throw notFound(`no penalty ${penaltyId}`);
+    if (!isUuid(penaltyId)) throw notFound(`no penalty ${penaltyId}`);
     mutation.target(penaltyId);
     return mutation.run(async (tx) => {
       const [row] = await tx.query(
@@ -144,9 +144,7 @@ export class PenaltyService {
   }
 
   private regulator(viewer: Viewer, message: string): ViewerOrganization {
-    const org = viewer.organization;
-    if (!org || org.kind !== OrganizationKind.REGULATOR) throw forbidden(message);
-    return org;
+    return actingAs(viewer, OrganizationKind.REGULATOR, message);
   }
 
   private async penaltyRow(tx: EntityManager, id: string): Promise<Penalty> {

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { DataSource, EntityManager } from "typeorm";
 import { OrganizationKind } from "../../shared/auth/roles";
-import { Viewer } from "../../shared/auth/viewer";
+import { Viewer, actingAs } from "../../shared/auth/viewer";
 import { groupByIds } from "../../shared/dates";
-import { badInput, conflict, forbidden } from "../../shared/errors";
+import { badInput, conflict } from "../../shared/errors";
 import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
 import { assertProvince, isProvince } from "../../shared/provinces";
 import { canonicalJson } from "../audit/audit-chain";
@@ -67,9 +67,7 @@ export class NumberService {
   }
 
   private carrierOf(viewer: Viewer) {
-    const org = viewer.organization;
-    if (!org || org.kind !== OrganizationKind.CARRIER) throw forbidden("only a carrier publishes, syncs and wholesales numbers");
-    return org;
+    return actingAs(viewer, OrganizationKind.CARRIER, "only a carrier publishes, syncs and wholesales numbers");
   }
 
   async publish(viewer: Viewer, input: PublishAllocationInput, mutation: AuditedMutation): Promise<AllocationResult> {

@@ -2,9 +2,10 @@ import type { Logger } from "pino";
 import { DataSource, EntityManager } from "typeorm";
 import type { Config } from "../../config";
 import { OrganizationKind } from "../../shared/auth/roles";
-import { Viewer, ViewerOrganization } from "../../shared/auth/viewer";
+import { Viewer, ViewerOrganization, actingAs } from "../../shared/auth/viewer";
 import { groupByIds } from "../../shared/dates";
 import { badInput, conflict, forbidden, notFound } from "../../shared/errors";
+import { isUuid } from "../../shared/ids";
 import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination";
 import type { AuditedMutation } from "../audit/audited-mutation";
 import { canonicalNumber } from "../numbers/number-format";
@@ -15,7 +16,6 @@ import { ShutdownItem, ShutdownNotice, ShutdownOrder, ShutdownReason } from "./s
 import { IssueShutdownOrderInput, ShutdownOrderFilter } from "./shutdown.inputs";
 
 const CURSOR_KIND = "shutdown-order";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const ORDER_COLUMNS = `o.id, o.seq::text AS seq, o.issued_by AS "issuedById", o.case_number AS "caseNumber", o.legal_basis AS "legalBasis",
   o.reason, o.note, o.status, o.unknown_numbers AS "unknownNumbers", o.issued_at AS "issuedAt",
@@ -192,7 +192,7 @@ export class ShutdownService {
     const { quarantineDays } = this.config.rules;
     return mutation.run(async (tx) => {
       await lockNumbers(tx);
-      const [order] = UUID.test(orderId)
+      const [order] = isUuid(orderId)
         ? await tx.query(
             `SELECT o.status, i.path AS issuer_path FROM shutdown_orders o JOIN organizations i ON i.id = o.issued_by WHERE o.id = $1 FOR UPDATE OF o`,
             [orderId],
@@ -324,20 +324,16 @@ export class ShutdownService {
   }
 
   private authority(viewer: Viewer, message: string): ViewerOrganization {
-    const org = viewer.organization;
-    if (!org || (org.kind !== OrganizationKind.POLICE && org.kind !== OrganizationKind.REGULATOR)) throw forbidden(message);
-    return org;
+    return actingAs(viewer, [OrganizationKind.POLICE, OrganizationKind.REGULATOR], message);
   }
 
   private carrier(viewer: Viewer): ViewerOrganization {
-    const org = viewer.organization;
-    if (!org || org.kind !== OrganizationKind.CARRIER) throw forbidden("only a carrier acknowledges and executes shutdown orders");
-    return org;
+    return actingAs(viewer, OrganizationKind.CARRIER, "only a carrier acknowledges and executes shutdown orders");
   }
 
   /** The numbers of this order that are the carrier's; NOT_FOUND when there are none. */
   private async carrierItemsOf(tx: EntityManager, orderId: string, carrier: ViewerOrganization): Promise<Set<string>> {
-    const rows: { number: string }[] = UUID.test(orderId)
+    const rows: { number: string }[] = isUuid(orderId)
       ? await tx.query(`SELECT i.number FROM shutdown_items i WHERE i.order_id = $1 AND ${this.carrierItems(2)} FOR UPDATE OF i`, [orderId, carrier.path])
       : [];
     if (rows.length === 0) throw notFound(`no shutdown order ${orderId} naming numbers of yours`);

@@ -1,9 +1,10 @@
 import { DataSource, EntityManager } from "typeorm";
 import type { Config } from "../../config";
 import { OrganizationKind } from "../../shared/auth/roles";
-import { Viewer, ViewerOrganization } from "../../shared/auth/viewer";
+import { Viewer, ViewerOrganization, actingAs } from "../../shared/auth/viewer";
 import { groupByIds, isCalendarDate } from "../../shared/dates";
 import { badInput, conflict, forbidden, notFound } from "../../shared/errors";
+import { isUuid } from "../../shared/ids";
 import { parseResidentId } from "../../shared/identity/resident-id";
 import { parseUscc } from "../../shared/identity/uscc";
 import { PiiVault, maskIdNumber } from "../../shared/pii";
@@ -30,7 +31,6 @@ import { RiskFlag, Subscriber, SubscriberDocument, VerificationCheck } from "./s
 import { AttachDocumentInput, RecordCheckInput, RegisterSubscriberInput, SubscriberFilter } from "./subscriber.inputs";
 
 const CURSOR_KIND = "subscriber";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const SUBSCRIBER_COLUMNS = `s.id, s.seq::text AS seq, s.reseller_id AS "resellerId", s.name, s.uscc, s.legal_rep_name AS "legalRepName",
   s.legal_rep_id_sealed AS "legalRepIdSealed", s.legal_rep_id_hash AS "legalRepIdHash", s.handler_name AS "handlerName",
@@ -97,7 +97,7 @@ export class SubscriberService {
   // ---------------------------------------------------------------- reseller's part
 
   async reserve(viewer: Viewer, text: string, mutation: AuditedMutation): Promise<PhoneNumber> {
-    const reseller = this.actingAs(viewer, OrganizationKind.RESELLER, "only a reseller reserves numbers");
+    const reseller = actingAs(viewer, OrganizationKind.RESELLER, "only a reseller reserves numbers");
     const number = parseNumber(text);
     const { reservationDays, reservationCapMin, reservationCapShare } = this.config.rules;
     return mutation.run(async (tx) => {
@@ -132,7 +132,7 @@ export class SubscriberService {
   }
 
   async register(viewer: Viewer, input: RegisterSubscriberInput, mutation: AuditedMutation): Promise<Subscriber> {
-    const reseller = this.actingAs(viewer, OrganizationKind.RESELLER, "only a reseller registers subscribers");
+    const reseller = actingAs(viewer, OrganizationKind.RESELLER, "only a reseller registers subscribers");
     const uscc = valid(parseUscc(input.uscc), "input.uscc", "uscc");
     const legalRepId = valid(parseResidentId(input.legalRep.idNumber), "input.legalRep.idNumber", "legalRep.idNumber");
     const handlerId = valid(parseResidentId(input.handler.idNumber), "input.handler.idNumber", "handler.idNumber");
@@ -158,7 +158,7 @@ export class SubscriberService {
   }
 
   async attachDocument(viewer: Viewer, subscriberId: string, input: AttachDocumentInput, mutation: AuditedMutation): Promise<SubscriberDocument> {
-    const reseller = this.actingAs(viewer, OrganizationKind.RESELLER, "only the reseller that registered a subscriber attaches its papers");
+    const reseller = actingAs(viewer, OrganizationKind.RESELLER, "only the reseller that registered a subscriber attaches its papers");
     if (input.expiresOn != null && !isCalendarDate(input.expiresOn)) {
       throw badInput(`expiresOn "${input.expiresOn}" is not a calendar date`, { argument: "input.expiresOn" });
     }
@@ -218,7 +218,7 @@ export class SubscriberService {
   }
 
   async submit(viewer: Viewer, subscriberId: string, mutation: AuditedMutation): Promise<Subscriber> {
-    const reseller = this.actingAs(viewer, OrganizationKind.RESELLER, "only the reseller that registered a subscriber submits it");
+    const reseller = actingAs(viewer, OrganizationKind.RESELLER, "only the reseller that registered a subscriber submits it");
     return mutation.run(async (tx) => {
       const subscriber = await this.lockOwn(tx, subscriberId, reseller);
       if (!SUBMITTABLE.includes(subscriber.identityStatus)) {
@@ -236,7 +236,7 @@ export class SubscriberService {
   }
 
   async assign(viewer: Viewer, text: string, subscriberId: string, mutation: AuditedMutation): Promise<PhoneNumber> {
-    const reseller = this.actingAs(viewer, OrganizationKind.RESELLER, "only a reseller assigns numbers to its subscribers");
+    const reseller = actingAs(viewer, OrganizationKind.RESELLER, "only a reseller assigns numbers to its subscribers");
     const number = parseNumber(text);
     return mutation.run(async (tx) => {
       // The numbers lock first, always: two assignments of one number, or to one
@@ -280,7 +280,7 @@ export class SubscriberService {
   // ---------------------------------------------------------------- carrier's part
 
   async approve(viewer: Viewer, subscriberId: string, mutation: AuditedMutation): Promise<Subscriber> {
-    const carrier = this.actingAs(viewer, OrganizationKind.CARRIER, "only a carrier approves subscribers");
+    const carrier = actingAs(viewer, OrganizationKind.CARRIER, "only a carrier approves subscribers");
     return mutation.run(async (tx) => {
       await lockNumbers(tx); // before any subscriber row, as every writer of numbers
       const subscriber = await this.lockVisible(tx, viewer, subscriberId);
@@ -307,7 +307,7 @@ export class SubscriberService {
   }
 
   async reject(viewer: Viewer, subscriberId: string, reason: string, mutation: AuditedMutation): Promise<Subscriber> {
-    this.actingAs(viewer, OrganizationKind.CARRIER, "only a carrier rejects subscribers");
+    actingAs(viewer, OrganizationKind.CARRIER, "only a carrier rejects subscribers");
     const why = reasonText(reason);
     return mutation.run(async (tx) => {
       const subscriber = await this.lockVisible(tx, viewer, subscriberId);
@@ -329,10 +329,7 @@ export class SubscriberService {
    * lifting their orders moves them) but are barred all the same.
    */
   async revoke(viewer: Viewer, subscriberId: string, reason: string, mutation: AuditedMutation): Promise<Subscriber> {
-    const org = viewer.organization;
-    if (!org || (org.kind !== OrganizationKind.CARRIER && org.kind !== OrganizationKind.REGULATOR)) {
-      throw forbidden("only a carrier or a regulator revokes an identity");
-    }
+    actingAs(viewer, [OrganizationKind.CARRIER, OrganizationKind.REGULATOR], "only a carrier or a regulator revokes an identity");
     const why = reasonText(reason);
     const { quarantineDays } = this.config.rules;
     return mutation.run(async (tx) => {
@@ -361,12 +358,12 @@ export class SubscriberService {
   }
 
   async overrideFlag(viewer: Viewer, flagId: string, justification: string, mutation: AuditedMutation): Promise<RiskFlag> {
-    const carrier = this.actingAs(viewer, OrganizationKind.CARRIER, "only a carrier overrides a risk flag");
+    const carrier = actingAs(viewer, OrganizationKind.CARRIER, "only a carrier overrides a risk flag");
     const text = justification.trim();
     if (text.length < 20 || text.length > 2000) {
       throw badInput("justification must be a written explanation of 20-2000 characters", { argument: "justification" });
     }
-    if (!UUID.test(flagId)) throw notFound(`no risk flag ${flagId}`);
+    if (!isUuid(flagId)) throw notFound(`no risk flag ${flagId}`);
     return mutation.run(async (tx) => {
       const [flag] = await tx.query(`SELECT subscriber_id, resolved_at FROM risk_flags WHERE id = $1 FOR UPDATE`, [flagId]);
       if (!flag?.subscriber_id) throw notFound(`no risk flag ${flagId} of a subscriber you approve`);
@@ -385,7 +382,7 @@ export class SubscriberService {
 
   /** null when it does not exist or the viewer may not see it. */
   async get(viewer: Viewer, id: string): Promise<Subscriber | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const scope = this.scope(viewer, "s", 2);
     const [row] = await this.dataSource.query(`SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.id = $1 AND ${scope.sql}`, [id, ...scope.params]);
     return row ?? null;
@@ -495,12 +492,6 @@ export class SubscriberService {
 
   // ---------------------------------------------------------------- helpers
 
-  private actingAs(viewer: Viewer, kind: OrganizationKind, message: string): ViewerOrganization {
-    const org = viewer.organization;
-    if (!org || org.kind !== kind) throw forbidden(message);
-    return org;
-  }
-
   /** The number, locked, if it was wholesaled to this reseller; the same refusal whether or not it exists. */
   private async lockNumber(tx: EntityManager, number: string, reseller: ViewerOrganization) {
     const [row] = await tx.query(
@@ -515,7 +506,7 @@ export class SubscriberService {
   }
 
   private async lockOwn(tx: EntityManager, id: string, reseller: ViewerOrganization): Promise<Subscriber> {
-    const row = UUID.test(id)
+    const row = isUuid(id)
       ? (await tx.query(`SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.id = $1 AND s.reseller_id = $2 FOR UPDATE`, [id, reseller.id]))[0]
       : undefined;
     if (!row) throw notFound(`no subscriber ${id} registered by you`);
@@ -524,7 +515,7 @@ export class SubscriberService {
 
   private async lockVisible(tx: EntityManager, viewer: Viewer, id: string): Promise<Subscriber> {
     const scope = this.scope(viewer, "s", 2);
-    const row = UUID.test(id)
+    const row = isUuid(id)
       ? (await tx.query(`SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.id = $1 AND ${scope.sql} FOR UPDATE OF s`, [id, ...scope.params]))[0]
       : undefined;
     if (!row) throw notFound(`no subscriber ${id} that you verify`);

@@ -1,13 +1,14 @@
 import { DataSource } from "typeorm";
 import { OrganizationKind } from "../../shared/auth/roles";
-import { Viewer } from "../../shared/auth/viewer";
+import { Viewer, actingAs } from "../../shared/auth/viewer";
 import { badInput, forbidden } from "../../shared/errors";
 import { Connection, decodeCursor, toConnection } from "../../shared/pagination";
 import type { AuditedMutation } from "../audit/audited-mutation";
 import { kindOf, nationalForm } from "./caller-number";
 import { BlockReason, CallerCheckResult, CallerDecision, DoNotOriginateEntry, MarketingRefusal } from "./trunk.entity";
 import { CallerCheckInput, MAX_CALLER_CHECKS, RecordMarketingRefusalInput } from "./trunk.inputs";
-import { UUID, carrierOf } from "./trunk.service";
+import { isUuid } from "../../shared/ids";
+import { carrierOf } from "./trunk.service";
 import { VERIFY_CALLERS_SQL } from "./verify-callers.sql";
 
 /**
@@ -52,7 +53,7 @@ export class CallerCheckService {
       if (check.callerNumber.length > 32 || check.calleeNumber.length > 32) {
         throw badInput(`checks[${i}]: a caller or callee number is at most 32 characters`, { argument: "checks" });
       }
-      trunks[i] = UUID.test(check.trunkId) ? check.trunkId : null;
+      trunks[i] = isUuid(check.trunkId) ? check.trunkId : null;
       callers[i] = nationalForm(check.callerNumber);
       callees[i] = nationalForm(check.calleeNumber);
     }
@@ -66,10 +67,7 @@ export class CallerCheckService {
    * changes nothing and returns the first.
    */
   async recordRefusal(viewer: Viewer, input: RecordMarketingRefusalInput, mutation: AuditedMutation): Promise<MarketingRefusal> {
-    const org = viewer.organization;
-    if (!org || (org.kind !== OrganizationKind.CARRIER && org.kind !== OrganizationKind.CALL_CENTER)) {
-      throw forbidden("only a carrier or a call centre records refusals of marketing calls");
-    }
+    const org = actingAs(viewer, [OrganizationKind.CARRIER, OrganizationKind.CALL_CENTER], "only a carrier or a call centre records refusals of marketing calls");
     const callerCode = input.callerOrgCode ?? null;
     if (org.kind === OrganizationKind.CALL_CENTER && callerCode !== org.code) {
       throw forbidden(`a call centre records refusals of its own calls only: callerOrgCode must be ${org.code}`);

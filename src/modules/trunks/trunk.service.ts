@@ -1,9 +1,10 @@
 import { DataSource, EntityManager } from "typeorm";
 import type { Config } from "../../config";
 import { OrganizationKind } from "../../shared/auth/roles";
-import { Viewer, ViewerOrganization } from "../../shared/auth/viewer";
+import { Viewer, ViewerOrganization, actingAs } from "../../shared/auth/viewer";
 import { groupByIds, isCalendarDate } from "../../shared/dates";
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from "../../shared/errors";
+import { isUuid } from "../../shared/ids";
 import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination";
 import { PROVINCES, assertProvince } from "../../shared/provinces";
 import type { AuditedMutation } from "../audit/audited-mutation";
@@ -12,7 +13,6 @@ import { Inspection, TrunkApproval, TrunkLine, TrunkStatus } from "./trunk.entit
 import { RecordInspectionInput, RegisterTrunkLineInput, TrunkLineFilter } from "./trunk.inputs";
 
 const CURSOR_KIND = "trunk-line";
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const TRUNK_COLUMNS = `t.id, t.seq::text AS seq, t.carrier_id AS "carrierId", t.call_center_id AS "callCenterId", t.capacity, t.purpose,
   t.province, t.status, t.required_departments AS "requiredDepartments", t.registered_at AS "registeredAt",
@@ -227,9 +227,7 @@ export function carrierTrunks(alias: string, param: number): string {
 }
 
 export function carrierOf(viewer: Viewer, message: string): ViewerOrganization {
-  const org = viewer.organization;
-  if (!org || org.kind !== OrganizationKind.CARRIER) throw forbidden(message);
-  return org;
+  return actingAs(viewer, OrganizationKind.CARRIER, message);
 }
 
 /**
@@ -287,7 +285,7 @@ async function refuseBlacklisted(tx: EntityManager, uscc: string): Promise<void>
 
 /** The trunk, locked, if the carrier's subtree holds it; NOT_FOUND otherwise, whether or not it exists. */
 async function lockOwn(tx: EntityManager, id: string, carrier: ViewerOrganization): Promise<TrunkLine> {
-  const [row] = UUID.test(id)
+  const [row] = isUuid(id)
     ? await tx.query(`SELECT ${TRUNK_COLUMNS} FROM trunk_lines t WHERE t.id = $1 AND ${carrierTrunks("t", 2)} FOR UPDATE OF t`, [id, carrier.path])
     : [];
   if (!row) throw notFound(`no trunk line ${id} of your subtree`);

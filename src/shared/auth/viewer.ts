@@ -1,3 +1,4 @@
+import { forbidden } from "../errors";
 import { Permission, permissionsOf } from "./permissions";
 import { OrganizationKind, Role } from "./roles";
 
@@ -26,4 +27,12 @@ export function publicViewer(): Viewer {
 
 export function can(viewer: Viewer, permission: Permission): boolean {
   return viewer.permissions.has(permission);
+}
+
+/** The viewer's organisation, when it is of one of these kinds; otherwise FORBIDDEN with the message. */
+export function actingAs(viewer: Viewer, kinds: OrganizationKind | readonly OrganizationKind[], message: string): ViewerOrganization {
+  const org = viewer.organization;
+  const allowed: readonly OrganizationKind[] = Array.isArray(kinds) ? kinds : [kinds];
+  if (!org || !allowed.includes(org.kind)) throw forbidden(message);
+  return org;
 }
