@@ -1,5 +1,24 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
 
+/** The number status guard as this migration creates it (a later migration's down restores it). */
+export const STATUS_GUARD_1763910000000 = `
+      CREATE OR REPLACE FUNCTION numbers_status_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.status IS DISTINCT FROM OLD.status THEN
+          IF NOT EXISTS (SELECT 1 FROM number_status_transitions WHERE from_status = OLD.status AND to_status = NEW.status) THEN
+            RAISE EXCEPTION 'illegal number status transition % -> % for %', OLD.status, NEW.status, OLD.number
+              USING ERRCODE = 'check_violation';
+          END IF;
+          IF OLD.status = 'FORCE_STOPPED' AND coalesce(current_setting('registry.lifting', true), '') <> 'on' THEN
+            RAISE EXCEPTION 'number % is FORCE_STOPPED: only lifting its shutdown orders changes its status', OLD.number
+              USING ERRCODE = 'check_violation';
+          END IF;
+        END IF;
+        NEW.version := OLD.version + 1;
+        NEW.updated_at := now();
+        RETURN NEW;
+      END $$`;
+
 /** 400 numbers, their status machine in the database, the change feed, and sync idempotency. */
 export class Numbers1763910000000 implements MigrationInterface {
   name = "Numbers1763910000000";
@@ -63,23 +82,7 @@ export class Numbers1763910000000 implements MigrationInterface {
         ('AGING', 'FORCE_STOPPED')`);
     // Nothing, whatever route it takes, moves a number outside the machine. Leaving
     // FORCE_STOPPED needs the lifting of shutdown orders, which sets registry.lifting.
-    await q.query(`
-      CREATE FUNCTION numbers_status_guard() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.status IS DISTINCT FROM OLD.status THEN
-          IF NOT EXISTS (SELECT 1 FROM number_status_transitions WHERE from_status = OLD.status AND to_status = NEW.status) THEN
-            RAISE EXCEPTION 'illegal number status transition % -> % for %', OLD.status, NEW.status, OLD.number
-              USING ERRCODE = 'check_violation';
-          END IF;
-          IF OLD.status = 'FORCE_STOPPED' AND coalesce(current_setting('registry.lifting', true), '') <> 'on' THEN
-            RAISE EXCEPTION 'number % is FORCE_STOPPED: only lifting its shutdown orders changes its status', OLD.number
-              USING ERRCODE = 'check_violation';
-          END IF;
-        END IF;
-        NEW.version := OLD.version + 1;
-        NEW.updated_at := now();
-        RETURN NEW;
-      END $$`);
+    await q.query(STATUS_GUARD_1763910000000);
     await q.query(`CREATE TRIGGER numbers_status_guard BEFORE UPDATE ON numbers FOR EACH ROW EXECUTE FUNCTION numbers_status_guard()`);
 
     // The change feed: one row per change of a number, in commit order (writers hold a lock).

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
+import { STATUS_GUARD_1763910000000 } from "./1763910000000-Numbers";
 
 /** The number status guard as this migration leaves it (a later migration's down restores it). */
 export const STATUS_GUARD_1763930000000 = `
@@ -275,23 +276,7 @@ export class Subscribers1763930000000 implements MigrationInterface {
         DROP CONSTRAINT numbers_suspension_kind, DROP CONSTRAINT numbers_aging_days,
         DROP COLUMN subscriber_id, DROP COLUMN status_since, DROP COLUMN suspension, DROP COLUMN aging_days`);
     await q.query(`CREATE INDEX numbers_status_idx ON numbers (status)`);
-    await q.query(`
-      CREATE OR REPLACE FUNCTION numbers_status_guard() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.status IS DISTINCT FROM OLD.status THEN
-          IF NOT EXISTS (SELECT 1 FROM number_status_transitions WHERE from_status = OLD.status AND to_status = NEW.status) THEN
-            RAISE EXCEPTION 'illegal number status transition % -> % for %', OLD.status, NEW.status, OLD.number
-              USING ERRCODE = 'check_violation';
-          END IF;
-          IF OLD.status = 'FORCE_STOPPED' AND coalesce(current_setting('registry.lifting', true), '') <> 'on' THEN
-            RAISE EXCEPTION 'number % is FORCE_STOPPED: only lifting its shutdown orders changes its status', OLD.number
-              USING ERRCODE = 'check_violation';
-          END IF;
-        END IF;
-        NEW.version := OLD.version + 1;
-        NEW.updated_at := now();
-        RETURN NEW;
-      END $$`);
+    await q.query(STATUS_GUARD_1763910000000);
     await q.query(`DROP TABLE reseller_supply`);
     await q.query(`DROP TABLE blacklist`);
     await q.query(`DROP TABLE risk_flags`);
