@@ -57,3 +57,9 @@ export function codeOf(error: unknown): ErrorCode {
   if ((ERROR_CODES as readonly string[]).includes(code)) return code as ErrorCode;
   return CALLER_MISTAKES.has(code) ? "BAD_USER_INPUT" : "INTERNAL_SERVER_ERROR";
 }
+
+/** The value of a parse that succeeded; BAD_USER_INPUT naming the argument and the reason otherwise. */
+export function parsedOrBadInput(result: { ok: true; value: string } | { ok: false; reason: string }, argument: string, label: string): string {
+  if (!result.ok) throw badInput(`${label}: ${result.reason}`, { argument });
+  return result.value;
+}

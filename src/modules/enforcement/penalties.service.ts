@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from "typeorm";
 import type { Config } from "../../config";
 import { OrganizationKind } from "../../shared/auth/roles";
 import { Viewer, ViewerOrganization, actingAs } from "../../shared/auth/viewer";
-import { badInput, conflict, forbidden, notFound } from "../../shared/errors";
+import { badInput, conflict, forbidden, notFound, parsedOrBadInput } from "../../shared/errors";
 import { isUuid } from "../../shared/ids";
 import { parseResidentId } from "../../shared/identity/resident-id";
 import { parseUscc } from "../../shared/identity/uscc";
@@ -47,13 +47,13 @@ export class PenaltyService {
 
   async record(viewer: Viewer, input: RecordPenaltyInput, mutation: AuditedMutation): Promise<Penalty> {
     const regulator = this.regulator(viewer, "only a regulator records penalties");
-    const uscc = present(input.targetUscc) ? valid(parseUscc(input.targetUscc!), "input.targetUscc", "targetUscc") : null;
+    const uscc = present(input.targetUscc) ? parsedOrBadInput(parseUscc(input.targetUscc!), "input.targetUscc", "targetUscc") : null;
     let idHash: string | null = null;
     if (present(input.targetIdNumber)) {
       if (input.targetKind !== PenaltyTargetKind.PERSON) {
         throw badInput("targetIdNumber is a person's resident ID number: give it only when targetKind is PERSON", { argument: "input.targetIdNumber" });
       }
-      idHash = this.vault.lookupHash(valid(parseResidentId(input.targetIdNumber!), "input.targetIdNumber", "targetIdNumber"));
+      idHash = this.vault.lookupHash(parsedOrBadInput(parseResidentId(input.targetIdNumber!), "input.targetIdNumber", "targetIdNumber"));
     }
     if (input.blacklist && input.targetKind === PenaltyTargetKind.ORGANIZATION && !uscc) {
       throw badInput("blacklisting an ORGANIZATION needs its targetUscc", { argument: "input.targetUscc" });
@@ -157,7 +157,3 @@ function present(value: string | null | undefined): boolean {
   return value != null && value.trim() !== "";
 }
 
-function valid(result: { ok: true; value: string } | { ok: false; reason: string }, argument: string, label: string): string {
-  if (!result.ok) throw badInput(`${label}: ${result.reason}`, { argument });
-  return result.value;
-}

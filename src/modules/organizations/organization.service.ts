@@ -2,7 +2,7 @@ import { DataSource, EntityManager, In, SelectQueryBuilder } from "typeorm";
 import { Permission } from "../../shared/auth/permissions";
 import { KIND_OF_ROLE, OrganizationKind, Role } from "../../shared/auth/roles";
 import { Viewer, ViewerOrganization, can } from "../../shared/auth/viewer";
-import { badInput, conflict, isUniqueViolation } from "../../shared/errors";
+import { badInput, conflict, isUniqueViolation, parsedOrBadInput } from "../../shared/errors";
 import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
 import { parseUscc } from "../../shared/identity/uscc";
 import { PROVINCES, assertProvince } from "../../shared/provinces";
@@ -68,9 +68,7 @@ export class OrganizationService {
     if (input.kind !== OrganizationKind.CALL_CENTER) {
       throw badInput(`uscc is kept for call centres only, not for a ${input.kind}`, { argument: "uscc" });
     }
-    const parsed = parseUscc(input.uscc);
-    if (!parsed.ok) throw badInput(`uscc: ${parsed.reason}`, { argument: "uscc" });
-    return parsed.value;
+    return parsedOrBadInput(parseUscc(input.uscc), "uscc", "uscc");
   }
 
   private async parentFor(tx: EntityManager, input: CreateOrganizationInput): Promise<Organization> {

@@ -3,7 +3,7 @@ import type { Config } from "../../config";
 import { OrganizationKind } from "../../shared/auth/roles";
 import { Viewer, ViewerOrganization, actingAs } from "../../shared/auth/viewer";
 import { groupByIds, isCalendarDate } from "../../shared/dates";
-import { badInput, conflict, forbidden, notFound } from "../../shared/errors";
+import { badInput, conflict, forbidden, notFound, parsedOrBadInput } from "../../shared/errors";
 import { isUuid } from "../../shared/ids";
 import { parseResidentId } from "../../shared/identity/resident-id";
 import { parseUscc } from "../../shared/identity/uscc";
@@ -133,9 +133,9 @@ export class SubscriberService {
 
   async register(viewer: Viewer, input: RegisterSubscriberInput, mutation: AuditedMutation): Promise<Subscriber> {
     const reseller = actingAs(viewer, OrganizationKind.RESELLER, "only a reseller registers subscribers");
-    const uscc = valid(parseUscc(input.uscc), "input.uscc", "uscc");
-    const legalRepId = valid(parseResidentId(input.legalRep.idNumber), "input.legalRep.idNumber", "legalRep.idNumber");
-    const handlerId = valid(parseResidentId(input.handler.idNumber), "input.handler.idNumber", "handler.idNumber");
+    const uscc = parsedOrBadInput(parseUscc(input.uscc), "input.uscc", "uscc");
+    const legalRepId = parsedOrBadInput(parseResidentId(input.legalRep.idNumber), "input.legalRep.idNumber", "legalRep.idNumber");
+    const handlerId = parsedOrBadInput(parseResidentId(input.handler.idNumber), "input.handler.idNumber", "handler.idNumber");
     const name = input.name.trim();
     const legalRepHash = this.vault.lookupHash(legalRepId);
     mutation.target(uscc);
@@ -414,8 +414,8 @@ export class SubscriberService {
     }
     const scope = this.scope(viewer, "s", 2);
     const [column, value] = uscc != null
-      ? ["s.uscc", valid(parseUscc(uscc), "uscc", "uscc")]
-      : ["s.legal_rep_id_hash", this.vault.lookupHash(valid(parseResidentId(legalRepIdNumber!), "legalRepIdNumber", "legalRepIdNumber"))];
+      ? ["s.uscc", parsedOrBadInput(parseUscc(uscc), "uscc", "uscc")]
+      : ["s.legal_rep_id_hash", this.vault.lookupHash(parsedOrBadInput(parseResidentId(legalRepIdNumber!), "legalRepIdNumber", "legalRepIdNumber"))];
     const subscribers: Subscriber[] = await this.dataSource.query(
       `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE ${column} = $1 AND ${scope.sql} ORDER BY s.seq`,
       [value, ...scope.params],
@@ -599,11 +599,6 @@ export class SubscriberService {
     }
     return problems;
   }
-}
-
-function valid(result: { ok: true; value: string } | { ok: false; reason: string }, argument: string, label: string): string {
-  if (!result.ok) throw badInput(`${label}: ${result.reason}`, { argument });
-  return result.value;
 }
 
 function reasonText(reason: string): string {
