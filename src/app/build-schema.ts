@@ -1,11 +1,11 @@
 import "reflect-metadata";
-import { GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
+import { GraphQLFieldResolver, GraphQLObjectType, GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
 import { applyMiddleware } from "graphql-middleware";
 import { NonEmptyArray, PubSub, buildSchema } from "type-graphql";
 import type { FieldPermissions } from "../shared/module";
 import { auditMiddleware } from "./audit-middleware";
 import { MODULES } from "./modules";
-import { fieldPermissions, permissionsShield } from "./permissions";
+import { fieldPermissions, fieldsImpliedByOperations, permissionsShield } from "./permissions";
 
 // Every subscription brings its own source (`subscribe` on @Subscription), which crosses
 // server instances through the database; type-graphql still asks for a PubSub, unused.
@@ -41,8 +41,24 @@ export interface SchemaOptions {
   permissions?: FieldPermissions;
 }
 
-/** The executable schema: audit outermost, then default-deny permissions, then the resolvers. */
+/**
+ * The executable schema: audit outermost, then default-deny permissions, then the
+ * resolvers. Fields whose rule the operation's rule already implies run their own
+ * resolver directly (fieldsImpliedByOperations).
+ */
 export async function buildAppSchema(options: SchemaOptions): Promise<GraphQLSchema> {
-  const schema = await buildBareSchema(options.extraResolvers);
-  return applyMiddleware(schema, auditMiddleware(options.digestKey), permissionsShield(options.permissions ?? fieldPermissions()));
+  const permissions = options.permissions ?? fieldPermissions();
+  const bare = await buildBareSchema(options.extraResolvers);
+  const implied = fieldsImpliedByOperations(bare, permissions);
+  const own = new Map<string, GraphQLFieldResolver<unknown, unknown> | undefined>();
+  for (const key of implied) {
+    const [type, field] = key.split(".");
+    own.set(key, (bare.getType(type) as GraphQLObjectType).getFields()[field].resolve);
+  }
+  const schema = applyMiddleware(bare, auditMiddleware(options.digestKey), permissionsShield(permissions));
+  for (const [key, resolve] of own) {
+    const [type, field] = key.split(".");
+    (schema.getType(type) as GraphQLObjectType).getFields()[field].resolve = resolve;
+  }
+  return schema;
 }

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { ApolloServer } from "@apollo/server";
-import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import express, { NextFunction, Request, Response } from "express";
+import proxyAddr from "proxy-addr";
 import { GraphQLError, GraphQLSchema, Kind, OperationDefinitionNode, parse } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
@@ -21,12 +21,14 @@ import { SchemaOptions, buildAppSchema } from "./build-schema";
 import type { RequestContext } from "./context";
 import { explorerRouter } from "./explorer";
 import { createFormatError } from "./format-error";
+import { graphqlOverHttp, refuseRequest, requestIdOf } from "./graphql-http";
 import { createMetrics } from "./metrics";
 import { observabilityPlugin } from "./plugins";
 import { Services, createLoaders, createServices } from "./services";
 
 export interface Server {
-  app: express.Express;
+  /** Every HTTP route: /graphql, /healthz, /readyz, /metrics and, outside production, the explorer. */
+  handler: http.RequestListener;
   httpServer: http.Server;
   services: Services;
   /** Stops the GraphQL server; the caller owns the database and closes it. */
@@ -64,7 +66,9 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
   app.disable("x-powered-by");
   // Per-client limits read the client's address: behind a reverse proxy, say which proxies to believe.
   app.set("trust proxy", config.trustProxy);
-  const httpServer = http.createServer(app);
+  const trusted = app.get("trust proxy fn") as (address: string, hop: number) => boolean;
+  // Routes are attached once Apollo has started (below); nothing listens before createServer returns.
+  const httpServer = http.createServer();
 
   const armor = new ApolloArmor({
     maxDepth: { n: config.limits.maxDepth },
@@ -99,14 +103,6 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
   });
   await apollo.start();
 
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const given = req.header("x-request-id");
-    const id = given && REQUEST_ID.test(given) ? given : randomUUID();
-    res.locals.requestId = id;
-    res.setHeader("x-request-id", id);
-    next();
-  });
-
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
@@ -124,45 +120,48 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
   app.get("/metrics", async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  if (!production) app.use(explorerRouter());
-
-  app.use(
-    "/graphql",
-    express.json({ limit: config.limits.maxBodyBytes, type: ["application/json", "application/graphql-response+json"] }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const requestId = res.locals.requestId as string;
-        const viewer = await resolveViewer(services, req.header("authorization"));
-        return {
-          requestId,
-          clientAddress: req.ip ?? req.socket.remoteAddress ?? null,
-          viewer,
-          services,
-          loaders: createLoaders(services, viewer),
-          log: log.child({ requestId, role: viewer.role, org: viewer.organization?.code }),
-        };
-      },
-    }),
-  );
-
-  // Body too large or not JSON: a coded GraphQL-shaped error, never an HTML page.
-  app.use((error: { status?: number; type?: string; message?: string }, _req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) return next(error);
-    const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
-    if (status === 500) log.error({ err: error, requestId: res.locals.requestId }, "unexpected HTTP error");
-    const message =
-      error.type === "entity.too.large"
-        ? `the request body is larger than ${config.limits.maxBodyBytes} bytes`
-        : status === 500
-          ? "Internal server error"
-          : (error.message ?? "bad request");
-    res.status(status).json({
-      errors: [{ message, extensions: { code: status === 500 ? "INTERNAL_SERVER_ERROR" : "BAD_USER_INPUT", requestId: res.locals.requestId } }],
-    });
+  const graphql = graphqlOverHttp(apollo, {
+    maxBodyBytes: config.limits.maxBodyBytes,
+    log,
+    context: async (req, res) => {
+      const requestId = requestIdOf(res);
+      const viewer = await resolveViewer(services, req.headers.authorization);
+      return {
+        requestId,
+        clientAddress: proxyAddr(req, trusted) ?? null,
+        viewer,
+        services,
+        loaders: createLoaders(services, viewer),
+        log: log.child({ requestId, role: viewer.role, org: viewer.organization?.code }),
+      };
+    },
   });
 
+  // Outside production a browser's GET /graphql gets the explorer; other GETs fall through to GraphQL.
+  if (!production) {
+    app.use(explorerRouter());
+    app.get("/graphql", (req: Request, res: Response) => graphql(req, res));
+  }
+
+  // Whatever fails on the operational routes: a coded error in GraphQL's shape, never an HTML page.
+  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    refuseRequest(res, error, config.limits.maxBodyBytes, log);
+  });
+
+  // /graphql goes straight to Apollo (see graphql-http.ts), except GETs outside production,
+  // which may be a browser asking for the explorer; everything else goes to express.
+  const handler: http.RequestListener = (req, res) => {
+    const given = req.headers["x-request-id"];
+    res.setHeader("x-request-id", typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID());
+    const path = req.url === undefined ? "" : req.url.split("?", 1)[0];
+    if ((path === "/graphql" || path === "/graphql/") && (production || req.method !== "GET")) graphql(req, res);
+    else app(req, res);
+  };
+  httpServer.on("request", handler);
+
   return {
-    app,
+    handler,
     httpServer,
     services,
     stop: async () => {

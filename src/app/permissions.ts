@@ -1,4 +1,4 @@
-import { GraphQLObjectType, GraphQLSchema, isObjectType } from "graphql";
+import { GraphQLNamedType, GraphQLObjectType, GraphQLSchema, getNamedType, isInterfaceType, isObjectType, isUnionType } from "graphql";
 import { IRules, deny, rule, shield } from "graphql-shield";
 import type { ShieldRule } from "graphql-shield/typings/types";
 import { Permission, ROLE_PERMISSIONS } from "../shared/auth/permissions";
@@ -51,6 +51,64 @@ export function permissionsShield(permissions: FieldPermissions = fieldPermissio
   });
 }
 
+/** Which roles hold a permission. */
+function rolesWith(permission: Permission): Set<Role> {
+  return new Set((Object.keys(ROLE_PERMISSIONS) as Role[]).filter((r) => ROLE_PERMISSIONS[r].includes(permission)));
+}
+
+/** The permission of a field: its own, or its type's "*" (never "*" on a root type). */
+function permissionOf(permissions: FieldPermissions, type: string, field: string, root: boolean): Permission | undefined {
+  return permissions[type]?.[field] ?? (root ? undefined : permissions[type]?.["*"]);
+}
+
+/**
+ * Object fields whose rule cannot fail once execution reaches them: every operation
+ * whose result can lead to the field's type requires a permission that only roles
+ * also holding the field's permission have (a permission every role holds, such as
+ * PUBLIC_READ, is the plain case). Rules depend on the viewer only, and the viewer
+ * passed the operation's rule to get there, so evaluating the field's rule again,
+ * once per field of every object in a result, changes nothing but the cost: on a
+ * batch of 1,000 caller checks it was 2,000 rule evaluations. Such fields keep their
+ * rule in the map (and in the reviewed snapshot); the schema simply skips it.
+ */
+export function fieldsImpliedByOperations(schema: GraphQLSchema, permissions: FieldPermissions): Set<string> {
+  const roots = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter((t): t is GraphQLObjectType => !!t);
+  const rootNames = new Set(roots.map((r) => r.name));
+  // For each object type: the roles that can reach it at all, the union over the operations leading to it.
+  const reachableBy = new Map<string, Set<Role>>();
+  for (const root of roots) {
+    for (const [name, field] of Object.entries(root.getFields())) {
+      const permission = permissionOf(permissions, root.name, name, true);
+      const roles = permission ? rolesWith(permission) : new Set<Role>();
+      const seen = new Set<string>();
+      const stack: GraphQLNamedType[] = [getNamedType(field.type)];
+      while (stack.length > 0) {
+        const type = stack.pop()!;
+        if (seen.has(type.name)) continue;
+        seen.add(type.name);
+        if (isObjectType(type) || isInterfaceType(type)) {
+          const reached = reachableBy.get(type.name) ?? new Set<Role>();
+          for (const role of roles) reached.add(role);
+          reachableBy.set(type.name, reached);
+          for (const child of Object.values(type.getFields())) stack.push(getNamedType(child.type));
+        }
+        if (isInterfaceType(type) || isUnionType(type)) stack.push(...schema.getPossibleTypes(type));
+      }
+    }
+  }
+  const implied = new Set<string>();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith("__") || rootNames.has(type.name)) continue;
+    const reachers = reachableBy.get(type.name) ?? new Set<Role>();
+    for (const field of Object.keys(type.getFields())) {
+      const permission = permissionOf(permissions, type.name, field, false);
+      if (!permission) continue;
+      const holders = rolesWith(permission);
+      if ([...reachers].every((role) => holders.has(role))) implied.add(`${type.name}.${field}`);
+    }
+  }
+  return implied;
+}
 
 /** The root and object fields of a schema that no permission covers. */
 export function fieldsWithoutPermission(schema: GraphQLSchema, permissions: FieldPermissions): string[] {
@@ -58,9 +116,8 @@ export function fieldsWithoutPermission(schema: GraphQLSchema, permissions: Fiel
   const roots = new Set([schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter(Boolean).map((t) => t!.name));
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith("__")) continue;
-    const rulesOfType = permissions[type.name] ?? {};
     for (const field of Object.keys((type as GraphQLObjectType).getFields())) {
-      const covered = rulesOfType[field] ?? (roots.has(type.name) ? undefined : rulesOfType["*"]);
+      const covered = permissionOf(permissions, type.name, field, roots.has(type.name));
       if (!covered) missing.push(`${type.name}.${field}`);
     }
   }
@@ -73,10 +130,8 @@ export function roleOperationMatrix(schema: GraphQLSchema, permissions: FieldPer
   for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
     if (!root) continue;
     for (const field of Object.keys(root.getFields()).sort()) {
-      const permission = permissions[root.name]?.[field];
-      matrix[`${root.name}.${field}`] = permission
-        ? (Object.keys(ROLE_PERMISSIONS) as Role[]).filter((r) => ROLE_PERMISSIONS[r].includes(permission))
-        : [];
+      const permission = permissionOf(permissions, root.name, field, true);
+      matrix[`${root.name}.${field}`] = permission ? [...rolesWith(permission)] : [];
     }
   }
   return matrix;

@@ -4,6 +4,7 @@ import type { Config } from "../config";
 import { ENTITIES } from "./entities";
 import { MIGRATIONS } from "./migrations";
 import { pgliteDriver } from "./pglite-pool";
+import { isEmbedded } from "./prepared";
 
 export type DatabaseTarget = Pick<Config, "databaseUrl" | "dataDir" | "dbPoolSize">;
 
@@ -26,9 +27,7 @@ export function createDataSource(target: DatabaseTarget): DataSource {
   return new DataSource(options);
 }
 
-export function isEmbedded(dataSource: DataSource): boolean {
-  return !(dataSource.options as { url?: string }).url;
-}
+export { isEmbedded };
 
 // Several server instances may start at once on one PostgreSQL: one migrates, the others wait.
 const MIGRATION_LOCK = 4_155_444_955;
@@ -52,3 +51,4 @@ export async function openDatabase(target: DatabaseTarget): Promise<DataSource> 
   }
   return dataSource;
 }
+

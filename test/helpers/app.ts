@@ -39,7 +39,7 @@ export interface TestApp {
 }
 
 async function wrap(config: Config, dataSource: DataSource, server: Server, close: () => Promise<void>): Promise<TestApp> {
-  const request = supertest(server.app);
+  const request = supertest(server.handler);
   const token = (org: string, role: Exclude<Role, Role.PUBLIC>, ttlSeconds = 3600) =>
     signToken(config.jwtSecret, { sub: `${org.toLowerCase()}-tester`, org, role }, ttlSeconds);
   const app: TestApp = {

@@ -1,6 +1,6 @@
 import { Ctx, Field, Mutation, ObjectType, Query, Resolver } from "type-graphql";
 import { buildBareSchema } from "../../src/app/build-schema";
-import { fieldPermissions, fieldsWithoutPermission, roleOperationMatrix } from "../../src/app/permissions";
+import { fieldPermissions, fieldsImpliedByOperations, fieldsWithoutPermission, roleOperationMatrix } from "../../src/app/permissions";
 import { Permission } from "../../src/shared/auth/permissions";
 import { Role } from "../../src/shared/auth/roles";
 import { TestApp, auditCount, codes, startTestApp } from "../helpers/app";
@@ -95,5 +95,99 @@ describe("default deny", () => {
     expect(await auditCount(app.dataSource)).toBe(before + 1);
     const [event] = await app.dataSource.query("SELECT operation, outcome FROM audit_events ORDER BY seq DESC LIMIT 1");
     expect(event).toEqual({ operation: "forgottenMutation", outcome: "FORBIDDEN" });
+  });
+});
+
+@ObjectType()
+class Dossier {
+  @Field()
+  summary: string;
+
+  @Field()
+  caseNote: string;
+}
+
+@ObjectType()
+class Stamp {
+  @Field()
+  mark: string;
+}
+
+/** One type reached by a public and a regulator's operation, one by the regulator's only. */
+@Resolver()
+class DossierResolver {
+  @Query(() => Dossier)
+  publicDossier(): Dossier {
+    return { summary: "open to all", caseNote: "regulators only" };
+  }
+
+  @Query(() => Dossier)
+  regulatorDossier(): Dossier {
+    return { summary: "open to all", caseNote: "regulators only" };
+  }
+
+  @Query(() => [Stamp])
+  stamps(): Stamp[] {
+    return [{ mark: "A" }, { mark: "B" }];
+  }
+}
+
+const DOSSIER_PERMISSIONS = {
+  ...fieldPermissions(),
+  Query: {
+    ...fieldPermissions().Query,
+    publicDossier: Permission.PUBLIC_READ,
+    regulatorDossier: Permission.COMPLIANCE_READ,
+    stamps: Permission.COMPLIANCE_READ,
+  },
+  Dossier: { summary: Permission.PUBLIC_READ, caseNote: Permission.COMPLIANCE_READ },
+  Stamp: { "*": Permission.COMPLIANCE_READ },
+};
+
+describe("field rules the operation's rule already implies are not evaluated again", () => {
+  it("skips a rule every role passes, and one every role reaching the type passes; keeps the rest", async () => {
+    const schema = await buildBareSchema([DossierResolver]);
+    const implied = fieldsImpliedByOperations(schema, DOSSIER_PERMISSIONS);
+    expect(implied).toContain("Dossier.summary");
+    expect(implied).toContain("Stamp.mark");
+    expect(implied).not.toContain("Dossier.caseNote");
+  });
+
+  it("in the registry's schema: the switch's check results and the public look-up, but no field a reaching role lacks", async () => {
+    const schema = await buildBareSchema();
+    const implied = fieldsImpliedByOperations(schema, fieldPermissions());
+    expect(implied).toContain("CallerCheckResult.decision");
+    expect(implied).toContain("NumberLookup.subscriberName");
+    expect(implied).toContain("PageInfo.endCursor");
+    // Subscribers are reached by resellers, carriers, police and regulators alike; their fields keep their rules.
+    expect([...implied].filter((f) => f.startsWith("Query.") || f.startsWith("Mutation."))).toEqual([]);
+  });
+
+  describe("over HTTP", () => {
+    let app: TestApp;
+    beforeAll(async () => {
+      app = await startTestApp({ schema: { extraResolvers: [DossierResolver], permissions: DOSSIER_PERMISSIONS } });
+      const created = await app.exec(
+        { org: "PLATFORM", role: Role.ADMIN },
+        `mutation { createOrganization(input: { code: "MIIT", name: "MIIT", kind: REGULATOR }) { code } }`,
+      );
+      expect(created.errors).toBeUndefined();
+    });
+    afterAll(() => app.close());
+
+    it("a field whose rule is not implied is still refused to a role that reaches its type", async () => {
+      const body = await app.exec(null, `{ publicDossier { summary caseNote } }`);
+      expect(codes(body)).toEqual(["FORBIDDEN"]);
+      expect(JSON.stringify(body)).not.toContain("regulators only");
+    });
+
+    it("implied fields answer to whoever passed the operation's rule", async () => {
+      const regulator = { org: "MIIT", role: Role.REGULATOR } as const;
+      expect((await app.exec(null, `{ publicDossier { summary } }`)).data).toEqual({ publicDossier: { summary: "open to all" } });
+      expect(codes(await app.exec(null, `{ stamps { mark } }`))).toEqual(["FORBIDDEN"]);
+      const body = await app.exec(regulator, `{ regulatorDossier { summary caseNote } stamps { mark } }`);
+      expect(body.errors).toBeUndefined();
+      expect(body.data).toEqual({ regulatorDossier: { summary: "open to all", caseNote: "regulators only" }, stamps: [{ mark: "A" }, { mark: "B" }] });
+    });
   });
 });

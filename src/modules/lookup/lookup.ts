@@ -3,6 +3,7 @@ import type { DataSource } from "typeorm";
 import type { RequestContext } from "../../app/context";
 import { Permission } from "../../shared/auth/permissions";
 import type { FieldPermissions } from "../../shared/module";
+import { queryPrepared } from "../../db/prepared";
 import { parseNumber } from "../numbers/number-format";
 import { LOOKUP_SQL } from "./lookup-sql";
 
@@ -41,10 +42,7 @@ export class LookupService {
 
   async lookup(text: string): Promise<NumberLookup> {
     const number = parseNumber(text);
-    const [row] = await this.dataSource.query(
-      LOOKUP_SQL,
-      [number],
-    );
+    const [row] = await queryPrepared<Omit<NumberLookup, "number">>(this.dataSource, "public_lookup", LOOKUP_SQL, [number]);
     return row
       ? { number, ...row }
       : { number, status: PublicStatus.NOT_IN_SERVICE, verified: false, carrierName: null, subscriberName: null };
