@@ -4,7 +4,7 @@ export const auditModule = {
   entities: [AuditEvent],
   resolvers: [],
   permissions: {},
-  loaders: () => ({}),
+  loaders: {},
 };
 
 export { AuditService } from "./audit.service";

@@ -7,7 +7,7 @@ export const campaignsModule = {
   entities: [Campaign],
   resolvers: [CampaignResolver],
   permissions: campaignPermissions,
-  loaders: () => ({}),
+  loaders: {},
 };
 
 export { Campaign, CampaignService };

@@ -22,7 +22,7 @@ export const marketingNumbersModule = {
   entities: [OfficialMarketingNumber],
   resolvers: [MarketingNumberResolver],
   permissions,
-  loaders: () => ({}),
+  loaders: {},
 };
 
 export { MarketingNumberService };

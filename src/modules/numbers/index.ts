@@ -7,7 +7,7 @@ export const numbersModule = {
   entities: [PhoneNumber],
   resolvers: [NumberResolver, NumberChangeResolver],
   permissions: numberPermissions,
-  loaders: () => ({}),
+  loaders: {},
 };
 
 export { NumberService };

@@ -8,9 +8,10 @@ export const organizationsModule = {
   entities: [Organization],
   resolvers: [OrganizationResolver],
   permissions: organizationPermissions,
-  loaders: (services: { organizations: OrganizationService }) => ({
-    organizationById: new DataLoader<string, Organization | null>((ids) => services.organizations.byIds(ids)),
-  }),
+  loaders: {
+    organizationById: (services: { organizations: OrganizationService }) =>
+      new DataLoader<string, Organization | null>((ids) => services.organizations.byIds(ids)),
+  },
 };
 
 export { Organization, OrganizationService };

@@ -9,9 +9,10 @@ export const shutdownModule = {
   entities: [],
   resolvers: [ShutdownResolver, ShutdownItemResolver],
   permissions: shutdownPermissions,
-  loaders: (services: { shutdown: ShutdownService }, viewer: Viewer) => ({
-    itemsByOrder: new DataLoader<string, ShutdownItem[]>((ids) => services.shutdown.itemsOf(viewer, ids)),
-  }),
+  loaders: {
+    itemsByOrder: (services: { shutdown: ShutdownService }, viewer: Viewer) =>
+      new DataLoader<string, ShutdownItem[]>((ids) => services.shutdown.itemsOf(viewer, ids)),
+  },
 };
 
 export { ShutdownService };

@@ -7,17 +7,20 @@ import { subscriberPermissions } from "./subscriber.permissions";
 import { NumberSubscriberResolver, SubscriberResolver, VerificationCheckResolver } from "./subscriber.resolver";
 import { SubscriberService } from "./subscriber.service";
 
+type Needs = { subscribers: SubscriberService; numbers: NumberService };
+
 export const subscribersModule = {
   entities: [],
   resolvers: [SubscriberResolver, NumberSubscriberResolver, VerificationCheckResolver],
   permissions: subscriberPermissions,
-  loaders: (services: { subscribers: SubscriberService; numbers: NumberService }, viewer: Viewer) => ({
-    subscriberById: new DataLoader<string, Subscriber | null>((ids) => services.subscribers.byIds(ids)),
-    documentsBySubscriber: new DataLoader<string, SubscriberDocument[]>((ids) => services.subscribers.documentsOf(ids)),
-    checksBySubscriber: new DataLoader<string, VerificationCheck[]>((ids) => services.subscribers.checksOf(ids)),
-    flagsBySubscriber: new DataLoader<string, RiskFlag[]>((ids) => services.subscribers.flagsOf(ids)),
-    numbersBySubscriber: new DataLoader<string, PhoneNumber[]>((ids) => services.numbers.bySubscribers(viewer, ids)),
-  }),
+  loaders: {
+    subscriberById: (services: Needs) => new DataLoader<string, Subscriber | null>((ids) => services.subscribers.byIds(ids)),
+    documentsBySubscriber: (services: Needs) => new DataLoader<string, SubscriberDocument[]>((ids) => services.subscribers.documentsOf(ids)),
+    checksBySubscriber: (services: Needs) => new DataLoader<string, VerificationCheck[]>((ids) => services.subscribers.checksOf(ids)),
+    flagsBySubscriber: (services: Needs) => new DataLoader<string, RiskFlag[]>((ids) => services.subscribers.flagsOf(ids)),
+    numbersBySubscriber: (services: Needs, viewer: Viewer) =>
+      new DataLoader<string, PhoneNumber[]>((ids) => services.numbers.bySubscribers(viewer, ids)),
+  },
 };
 
 export { SubscriberService };

@@ -5,16 +5,18 @@ import { trunkPermissions } from "./trunk.permissions";
 import { CallerCheckResolver, TrunkResolver } from "./trunk.resolver";
 import { TrunkService } from "./trunk.service";
 
+type Needs = { trunks: TrunkService };
+
 export const trunksModule = {
   entities: [],
   resolvers: [TrunkResolver, CallerCheckResolver],
   permissions: trunkPermissions,
   // Trunk ids reach these only from trunks the viewer may see (trunkLines is scoped).
-  loaders: (services: { trunks: TrunkService }) => ({
-    callerNumbersByTrunk: new DataLoader<string, string[]>((ids) => services.trunks.callerNumbersOf(ids)),
-    approvalsByTrunk: new DataLoader<string, TrunkApproval[]>((ids) => services.trunks.approvalsOf(ids)),
-    inspectionsByTrunk: new DataLoader<string, Inspection[]>((ids) => services.trunks.inspectionsOf(ids)),
-  }),
+  loaders: {
+    callerNumbersByTrunk: (services: Needs) => new DataLoader<string, string[]>((ids) => services.trunks.callerNumbersOf(ids)),
+    approvalsByTrunk: (services: Needs) => new DataLoader<string, TrunkApproval[]>((ids) => services.trunks.approvalsOf(ids)),
+    inspectionsByTrunk: (services: Needs) => new DataLoader<string, Inspection[]>((ids) => services.trunks.inspectionsOf(ids)),
+  },
 };
 
 export { CallerCheckService, TrunkService };
