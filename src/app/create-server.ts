@@ -128,7 +128,10 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
       const viewer = await resolveViewer(services, req.headers.authorization);
       return {
         requestId,
-        clientAddress: proxyAddr(req, trusted) ?? null,
+        // Only the per-client report limit reads it.
+        get clientAddress() {
+          return proxyAddr(req, trusted) ?? null;
+        },
         viewer,
         services,
         loaders: createLoaders(services, viewer),

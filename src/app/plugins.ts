@@ -4,11 +4,19 @@ import { codeOf } from "../shared/errors";
 import type { RequestContext } from "./context";
 import type { Metrics } from "./metrics";
 
+// Apollo keeps a parsed document across requests with the same text, so its label is worked out once.
+const LABELS = new WeakMap<OperationDefinitionNode, string>();
+
 /** The root fields an operation selects: a bounded label, unlike client-chosen operation names. */
 function rootFields(operation: OperationDefinitionNode | undefined): string {
   if (!operation) return "unknown";
-  const names = operation.selectionSet.selections.map((s) => (s.kind === "Field" ? s.name.value : "...")).sort();
-  return [...new Set(names)].slice(0, 5).join("+") || "unknown";
+  let label = LABELS.get(operation);
+  if (label === undefined) {
+    const names = operation.selectionSet.selections.map((s) => (s.kind === "Field" ? s.name.value : "...")).sort();
+    label = [...new Set(names)].slice(0, 5).join("+") || "unknown";
+    LABELS.set(operation, label);
+  }
+  return label;
 }
 
 /**

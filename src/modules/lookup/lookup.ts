@@ -14,7 +14,8 @@ export enum PublicStatus {
 }
 registerEnumType(PublicStatus, { name: "PublicStatus", description: "A number's status as the public sees it" });
 
-@ObjectType({ description: "What anyone may know of a number: nothing personal, no reseller, no internal ids" })
+// simpleResolvers: plain properties, read by graphql-js itself, on the busiest public path.
+@ObjectType({ description: "What anyone may know of a number: nothing personal, no reseller, no internal ids", simpleResolvers: true })
 export class NumberLookup {
   @Field()
   number: string;

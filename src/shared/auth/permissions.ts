@@ -79,6 +79,9 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   [Role.ADMIN]: [...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.ORGANIZATION_MANAGE],
 };
 
+const PERMISSION_SETS = new Map((Object.keys(ROLE_PERMISSIONS) as Role[]).map((role) => [role, new Set(ROLE_PERMISSIONS[role]) as ReadonlySet<Permission>]));
+
+/** A role's permissions: one shared set per role, made once. */
 export function permissionsOf(role: Role): ReadonlySet<Permission> {
-  return new Set(ROLE_PERMISSIONS[role]);
+  return PERMISSION_SETS.get(role)!;
 }
