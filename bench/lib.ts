@@ -1,7 +1,7 @@
 /** What the benchmarks share: arguments, a scratch database, API servers they start and stop. */
 import { spawn, ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { Client } from "pg";
@@ -122,4 +122,37 @@ export const fmt = (x: number, digits = 0) => x.toLocaleString("en-US", { maximu
 /** The value at quantile q (0..1) of ascending-sorted samples, nearest rank. */
 export function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+/** CPU seconds a process has used (utime + stime; USER_HZ is 100 on Linux). */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds of the PostgreSQL backends serving this database, by pid (their titles name it). */
+export function backendSeconds(database: string): Map<number, number> {
+  const seconds = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(` ${database} `)) seconds.set(Number(entry), cpuSeconds(Number(entry)));
+    } catch { /* gone */ }
+  }
+  return seconds;
+}
+
+/** The whole machine's busy and total CPU time so far (jiffies), from /proc/stat. */
+export function machineJiffies(): { busy: number; total: number } {
+  const [, ...values] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/);
+  const v = values.map(Number);
+  const total = v.slice(0, 8).reduce((s, x) => s + x, 0);
+  return { busy: total - v[3] - v[4], total };
+}
+
+/** CPU seconds the database's backends used since `before` (a backendSeconds reading). */
+export function backendSecondsSince(database: string, before: Map<number, number>): number {
+  let used = 0;
+  for (const [pid, seconds] of backendSeconds(database)) used += seconds - (before.get(pid) ?? 0);
+  return used;
 }

@@ -32,7 +32,7 @@
  */
 import { spawn, ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
@@ -43,7 +43,7 @@ import { canonicalNumber } from "../src/modules/numbers/number-format";
 import { Role } from "../src/shared/auth/roles";
 import { LOOKUP_SQL } from "../src/modules/lookup/lookup-sql"; // the statement LookupService.lookup runs
 import {
-  CREATE_ORG, adminUrl, arg, fmt, freePort, gql, positiveInt, quantile, scratchDatabase, serverSecrets, startServer, stopServer, token,
+  CREATE_ORG, adminUrl, arg, backendSeconds, backendSecondsSince, cpuSeconds, fmt, machineJiffies, freePort, gql, positiveInt, quantile, scratchDatabase, serverSecrets, startServer, stopServer, token,
 } from "./lib";
 
 const FIRST_NUMBER = 4001000000;
@@ -190,32 +190,6 @@ async function crossCheck(apiUrl: string, ceilingUrl: string, count: number): Pr
   return [...tally].sort().map(([k, v]) => `${k} ${v}`).join(", ");
 }
 
-/** CPU seconds a process has used (utime + stime; USER_HZ is 100 on Linux). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** CPU seconds of the PostgreSQL backends serving this database, by pid (their titles name it). */
-function backendSeconds(database: string): Map<number, number> {
-  const seconds = new Map<number, number>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(` ${database} `)) seconds.set(Number(entry), cpuSeconds(Number(entry)));
-    } catch { /* gone */ }
-  }
-  return seconds;
-}
-
-/** The whole machine's busy and total CPU time so far (jiffies), from /proc/stat. */
-function machineJiffies(): { busy: number; total: number } {
-  const [, ...values] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/);
-  const v = values.map(Number);
-  const total = v.slice(0, 8).reduce((s, x) => s + x, 0);
-  return { busy: total - v[3] - v[4], total };
-}
-
 /** Waits up to `seconds` for 15 s in a row of < 10% machine CPU; true when it came. */
 async function waitQuiet(seconds: number): Promise<boolean> {
   const deadline = Date.now() + seconds * 1000;
@@ -302,8 +276,7 @@ async function load(label: string, url: string, serverPid: number, database: str
   const wall = result.duration;
   const loadUsed = process.cpuUsage(load0);
   const machine1 = machineJiffies();
-  let backends = 0;
-  for (const [pid, used] of backendSeconds(database)) backends += used - (backends0.get(pid) ?? 0);
+  const backends = backendSecondsSince(database, backends0);
   latencies.sort((x, y) => x - y);
   const cpu = (seconds: number) => (100 * seconds) / wall;
   const serverCpu = cpu(cpuSeconds(serverPid) - server0);

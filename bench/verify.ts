@@ -28,12 +28,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { cpus, loadavg } from "node:os";
-import { readFileSync } from "node:fs";
 import { Pool } from "pg";
 import { VERIFY_CALLERS_SQL } from "../src/modules/trunks/verify-callers.sql";
 import { Role } from "../src/shared/auth/roles";
 import { usccCheckCharacter } from "../src/shared/identity/uscc";
-import { CREATE_ORG, adminUrl, fmt, gql, positiveInt, quantile, scratchDatabase, serverSecrets, startServer, stopServer, token } from "./lib";
+import { CREATE_ORG, adminUrl, backendSeconds, backendSecondsSince, cpuSeconds, fmt, gql, positiveInt, quantile, scratchDatabase, serverSecrets, startServer, stopServer, token } from "./lib";
 
 const NUMBERS = positiveInt("numbers", 1_000_000);
 const TRUNKS = positiveInt("trunks", 1_000);
@@ -154,12 +153,6 @@ async function drive(seconds: number, send: (batch: Batch) => Promise<void>, bat
   // The benchmark's own CPU (building requests, reading answers) shares the machine with the server and the database.
   const clientCpu = (used.user + used.system) / 1e6 / elapsed;
   return { rate: sent / elapsed, latencies: latencies.sort((a, b) => a - b), elapsed, batches: latencies.length, clientCpu };
-}
-
-/** CPU seconds (user + system) a process has used. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 async function main(): Promise<void> {
@@ -302,17 +295,25 @@ async function main(): Promise<void> {
     await drive(2, api, batches);
     console.log(`load average before measuring: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     const cpuBefore = cpuSeconds(server.pid);
+    let backendsBefore = backendSeconds(db.name);
     const viaApi = await drive(SECONDS, api, batches);
     const serverCpuSeconds = cpuSeconds(server.pid) - cpuBefore;
     const serverCpu = serverCpuSeconds / viaApi.elapsed;
+    const apiDatabaseSeconds = backendSecondsSince(db.name, backendsBefore);
+    backendsBefore = backendSeconds(db.name);
     const direct = await drive(SECONDS, sql, batches);
+    const sqlDatabaseSeconds = backendSecondsSince(db.name, backendsBefore);
+    // PostgreSQL's CPU, in % of a core and per batch: the same query on both sides should cost it the same.
+    const database = (seconds: number, run: typeof direct) =>
+      `PostgreSQL CPU ${fmt((100 * seconds) / run.elapsed)}% (${fmt((1000 * seconds) / run.batches, 1)} ms a batch)`;
 
     const ratio = viaApi.rate / direct.rate;
     const lat = (l: number[]) => `batch p50 ${fmt(quantile(l, 0.5), 1)} ms, p99 ${fmt(quantile(l, 0.99), 1)} ms`;
     console.log(`\nbatches of ${fmt(BATCH)} checks, ${CONCURRENCY} in flight, ${SECONDS} s each`);
     console.log(`verifyCallers over HTTP   ${fmt(viaApi.rate).padStart(9)} checks/s   ${lat(viaApi.latencies)}   ` +
-      `API process CPU ${fmt(serverCpu * 100)}% (${fmt((1000 * serverCpuSeconds) / viaApi.batches, 1)} ms a batch), benchmark CPU ${fmt(viaApi.clientCpu * 100)}%`);
-    console.log(`the same query over pg    ${fmt(direct.rate).padStart(9)} checks/s   ${lat(direct.latencies)}   benchmark CPU ${fmt(direct.clientCpu * 100)}%`);
+      `API process CPU ${fmt(serverCpu * 100)}% (${fmt((1000 * serverCpuSeconds) / viaApi.batches, 1)} ms a batch), ` +
+      `${database(apiDatabaseSeconds, viaApi)}, benchmark CPU ${fmt(viaApi.clientCpu * 100)}%`);
+    console.log(`the same query over pg    ${fmt(direct.rate).padStart(9)} checks/s   ${lat(direct.latencies)}   ${database(sqlDatabaseSeconds, direct)}, benchmark CPU ${fmt(direct.clientCpu * 100)}%`);
     console.log(`API / SQL                 ${fmt(ratio * 100, 1)}%`);
     console.log(`target ≥ 50,000 checks/s through the API: ${viaApi.rate >= 50_000 ? "PASS" : "MISS"}`);
     console.log(`target ≥ 50% of the direct SQL rate:      ${ratio >= 0.5 ? "PASS" : "MISS"}`);

@@ -162,6 +162,15 @@ describe("tokens", () => {
     expect(codes(await app.exec({ org: "GHOST", role: Role.CARRIER }, probe))).toEqual(["UNAUTHENTICATED"]);
   });
 
+  it("an organisation created after a refused token is known at once; a known one still refuses a role of another kind", async () => {
+    expect(codes(await app.exec({ org: "LATE-CARRIER", role: Role.CARRIER }, probe))).toEqual(["UNAUTHENTICATED"]);
+    const created = await app.exec(ADMIN, `mutation { createOrganization(input: { code: "LATE-CARRIER", name: "Late carrier", kind: CARRIER }) { code } }`);
+    expect(created.errors).toBeUndefined();
+    expect((await app.exec({ org: "LATE-CARRIER", role: Role.CARRIER }, probe)).errors).toBeUndefined();
+    expect(codes(await app.exec({ org: "LATE-CARRIER", role: Role.RESELLER }, probe))).toEqual(["UNAUTHENTICATED"]);
+    expect((await app.exec({ org: "LATE-CARRIER", role: Role.CARRIER }, probe)).errors).toBeUndefined();
+  });
+
   it("a token with another algorithm, a malformed header or garbage is UNAUTHENTICATED", async () => {
     const header = Buffer.from(JSON.stringify({ alg: "none", typ: "JWT" })).toString("base64url");
     const payload = Buffer.from(JSON.stringify({ sub: "x", org: "PLATFORM", role: "ADMIN", exp: 9999999999 })).toString("base64url");

@@ -12,7 +12,18 @@ import { CreateOrganizationInput, OrganizationFilter } from "./organization.inpu
 
 const CURSOR_KIND = "organization";
 
+/**
+ * How long a token's organisation is taken from memory rather than the database.
+ * No operation changes or deletes an organisation, so this bounds only how long a
+ * change made by hand in the database goes unseen by this process.
+ */
+const TOKEN_ORGANIZATION_TTL_MS = 30_000;
+const TOKEN_ORGANIZATION_CACHE_LIMIT = 10_000;
+
 export class OrganizationService {
+  /** Organisations found for tokens, by code; one that was not found is never kept. */
+  private readonly tokenOrganizations = new Map<string, { organization: ViewerOrganization; until: number }>();
+
   constructor(private readonly dataSource: DataSource) {}
 
   /**
@@ -113,8 +124,16 @@ export class OrganizationService {
 
   /** The organisation a token names, if it exists and is of the kind its role acts for. */
   async forToken(code: string, role: Exclude<Role, Role.PUBLIC>): Promise<ViewerOrganization | null> {
-    const org = await this.dataSource.getRepository(Organization).findOneBy({ code });
-    if (!org || org.kind !== KIND_OF_ROLE[role]) return null;
-    return { id: org.id, code: org.code, kind: org.kind, province: org.province, path: org.path };
+    // Every authenticated request asks this; a switch sends hundreds a second for one carrier.
+    const now = Date.now();
+    let organization = this.tokenOrganizations.get(code);
+    if (!organization || organization.until < now) {
+      const org = await this.dataSource.getRepository(Organization).findOneBy({ code });
+      if (!org) return null;
+      if (this.tokenOrganizations.size >= TOKEN_ORGANIZATION_CACHE_LIMIT) this.tokenOrganizations.clear();
+      organization = { organization: { id: org.id, code: org.code, kind: org.kind, province: org.province, path: org.path }, until: now + TOKEN_ORGANIZATION_TTL_MS };
+      this.tokenOrganizations.set(code, organization);
+    }
+    return organization.organization.kind === KIND_OF_ROLE[role] ? organization.organization : null;
   }
 }
