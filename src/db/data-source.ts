@@ -4,7 +4,7 @@ import type { Config } from "../config";
 import { ENTITIES } from "./entities";
 import { MIGRATIONS } from "./migrations";
 import { pgliteDriver } from "./pglite-pool";
-import { isEmbedded } from "./prepared";
+import { isEmbedded } from "./pool-query";
 
 export type DatabaseTarget = Pick<Config, "databaseUrl" | "dataDir" | "dbPoolSize">;
 

@@ -3,7 +3,7 @@ import type { DataSource } from "typeorm";
 import type { RequestContext } from "../../app/context";
 import { Permission } from "../../shared/auth/permissions";
 import type { FieldPermissions } from "../../shared/module";
-import { queryPrepared } from "../../db/prepared";
+import { poolQuery } from "../../db/pool-query";
 import { parseNumber } from "../numbers/number-format";
 import { LOOKUP_SQL } from "./lookup-sql";
 
@@ -43,7 +43,7 @@ export class LookupService {
 
   async lookup(text: string): Promise<NumberLookup> {
     const number = parseNumber(text);
-    const [row] = await queryPrepared<Omit<NumberLookup, "number">>(this.dataSource, "public_lookup", LOOKUP_SQL, [number]);
+    const [row] = await poolQuery<Omit<NumberLookup, "number">>(this.dataSource, { name: "public_lookup", text: LOOKUP_SQL, values: [number] });
     return row
       ? { number, ...row }
       : { number, status: PublicStatus.NOT_IN_SERVICE, verified: false, carrierName: null, subscriberName: null };

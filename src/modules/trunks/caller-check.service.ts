@@ -7,7 +7,7 @@ import type { AuditedMutation } from "../audit/audited-mutation";
 import { kindOf, nationalForm } from "./caller-number";
 import { BlockReason, CallerCheckResult, CallerDecision, DoNotOriginateEntry, MarketingRefusal } from "./trunk.entity";
 import { CallerCheckInput, MAX_CALLER_CHECKS, RecordMarketingRefusalInput } from "./trunk.inputs";
-import { queryPrepared } from "../../db/prepared";
+import { poolQuery } from "../../db/pool-query";
 import { isUuid } from "../../shared/ids";
 import { carrierOf } from "./trunk.service";
 import { VERIFY_CALLERS_SQL } from "./verify-callers.sql";
@@ -58,12 +58,10 @@ export class CallerCheckService {
       callers[i] = nationalForm(check.callerNumber);
       callees[i] = nationalForm(check.calleeNumber);
     }
-    const rows: { reason: BlockReason | null }[] = await queryPrepared(this.dataSource, "verify_callers", VERIFY_CALLERS_SQL, [
-      trunks,
-      callers,
-      callees,
-      carrier.path,
-    ]);
+    const rows: { reason: BlockReason | null }[] = await poolQuery(this.dataSource, {
+      text: VERIFY_CALLERS_SQL,
+      values: [trunks, callers, callees, carrier.path],
+    });
     return rows.map((r) => (r.reason === null ? { decision: CallerDecision.ALLOW, reason: null } : { decision: CallerDecision.BLOCK, reason: r.reason }));
   }
 
