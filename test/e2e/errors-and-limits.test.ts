@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import { Ctx, Query, Resolver } from "type-graphql";
 import type { RequestContext } from "../../src/app/context";
 import { fieldPermissions } from "../../src/app/permissions";
@@ -134,6 +135,43 @@ describe("request body", () => {
 
   it("a syntax error is BAD_USER_INPUT", async () => {
     expect(codes(await prod.exec(null, "{ officialMarketingNumbers { "))).toEqual(["BAD_USER_INPUT"]);
+  });
+
+  it("a gzip-compressed body is read like a plain one", async () => {
+    const body = gzipSync(JSON.stringify({ query: "{ officialMarketingNumbers { number } }" }));
+    const res = await prod.request
+      .post("/graphql")
+      .set("content-type", "application/json")
+      .set("content-encoding", "gzip")
+      .serialize((raw: Buffer) => raw) // as it is: superagent would otherwise write the Buffer out as JSON
+      .send(body);
+    expect(res.body).toEqual({ data: { officialMarketingNumbers: expect.any(Array) } });
+    expect(res.status).toBe(200);
+  });
+
+  it("a body in another media type is refused as a possible cross-site request, and runs nothing", async () => {
+    const res = await prod.request.post("/graphql").set("content-type", "text/plain").send(JSON.stringify({ query: "{ officialMarketingNumbers { number } }" }));
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].extensions.code).toBe("BAD_USER_INPUT");
+    expect(res.body.data).toBeUndefined();
+  });
+
+  it("GET runs a query, in production too, and refuses a mutation", async () => {
+    const query = encodeURIComponent("{ officialMarketingNumbers { number } }");
+    const res = await prod.request.get(`/graphql?query=${query}`).set("apollo-require-preflight", "true").set("x-request-id", "get-1");
+    expect(res.status).toBe(200);
+    expect(res.headers["x-request-id"]).toBe("get-1");
+    expect(res.body).toEqual({ data: { officialMarketingNumbers: expect.any(Array) } });
+    const mutation = encodeURIComponent(`mutation { reportNumber(input: { number: "4001234567", category: FRAUD }) { id } }`);
+    const refused = await prod.request.get(`/graphql?query=${mutation}`).set("apollo-require-preflight", "true");
+    expect(refused.status).toBe(405);
+    expect(refused.body.errors[0].message).toMatch(/GET/);
+    expect(refused.body.data).toBeUndefined();
+  });
+
+  it("a path other than the operational ones and /graphql is 404", async () => {
+    expect((await prod.request.get("/graphql-not")).status).toBe(404);
+    expect((await prod.request.post("/other").send({ query: "{ __typename }" })).status).toBe(404);
   });
 
   it("batched requests are refused", async () => {
