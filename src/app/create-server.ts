@@ -2,7 +2,11 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from "@apollo/server/plugin/disabled";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import express, { NextFunction, Request, Response } from "express";
 import proxyAddr from "proxy-addr";
@@ -73,7 +77,9 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
   const armor = new ApolloArmor({
     maxDepth: { n: config.limits.maxDepth },
     maxAliases: { n: config.limits.maxAliases },
-    maxTokens: { n: config.limits.maxTokens },
+    // The token limit is graphql-js's own parser option (parseOptions below): it stops the parse
+    // itself, and costs nothing on requests whose parsed document Apollo already holds.
+    maxTokens: { enabled: false },
     costLimit: { maxCost: config.limits.maxCost },
     maxDirectives: { n: 20 },
     blockFieldSuggestion: { enabled: production },
@@ -88,6 +94,7 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
     includeStacktraceInErrorResponses: development,
     formatError: createFormatError(development),
     validationRules: protection.validationRules,
+    parseOptions: { maxTokens: config.limits.maxTokens },
     allowBatchedHttpRequests: false,
     // main.ts owns the signals: it stops the server, then closes the database, then exits.
     stopOnTerminationSignals: false,
@@ -95,6 +102,8 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
       ...protection.plugins,
       observabilityPlugin(metrics),
       ApolloServerPluginLandingPageDisabled(),
+      // Not a federated subgraph: no per-request check for a trace header.
+      ApolloServerPluginInlineTraceDisabled(),
       // No cache hints are set anywhere; the default plugin would still wrap every result field.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
