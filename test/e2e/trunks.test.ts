@@ -32,6 +32,8 @@ const TRUNKS = `query($filter: TrunkLineFilter, $first: Int, $after: String) { t
   totalCount pageInfo { hasNextPage endCursor } edges { node { id status purpose callCenter { code } carrier { code } } } } }`;
 const VERIFY = `query($checks: [CallerCheckInput!]!) { verifyCallers(checks: $checks) { decision reason } }`;
 const REFUSE = `mutation($input: RecordMarketingRefusalInput!) { recordMarketingRefusal(input: $input) { id calleeNumber callerOrg { code } at } }`;
+const REFUSALS = `query($after: String, $first: Int) { marketingRefusals(after: $after, first: $first) {
+  totalCount edges { node { calleeNumber callerOrg { code } } } pageInfo { hasNextPage endCursor } } }`;
 const DNO = `query($after: String, $first: Int) { doNotOriginate(after: $after, first: $first) {
   totalCount pageInfo { hasNextPage endCursor } edges { cursor node { number reason } } } }`;
 const CREATE_ORG = `mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { code uscc } }`;
@@ -427,6 +429,49 @@ describe("marketing refusals", () => {
     expect(codes(await app.exec(CT_LN, REFUSE, { input: { calleeNumber: "4001000001" } }))).toEqual(["BAD_USER_INPUT"]);
     expect(codes(await app.exec(CT_LN, REFUSE, { input: { calleeNumber: "13900000008", callerOrgCode: "CT-LN" } }))).toEqual(["BAD_USER_INPUT"]);
     expect(await count("marketing_refusals")).toBe(refusals);
+  });
+
+  it("each reads the list it must honour, two at a time: a call centre its own and everyone's, a carrier its trunks' call centres', its own and everyone's", async () => {
+    await ok(CT_LN, REFUSE, { input: { calleeNumber: "13900000021", callerOrgCode: "CC-A" } });
+    await ok(CC_B, REFUSE, { input: { calleeNumber: "13900000022", callerOrgCode: "CC-B" } });
+    await ok(CT_LN, REFUSE, { input: { calleeNumber: "13900000023" } });
+    await ok(CT_LN, REFUSE, { input: { calleeNumber: "13900000024", callerOrgCode: "CC-B" } });
+    const read = async (as: As) => {
+      const seen: [string, string | null][] = [];
+      let after: string | null = null;
+      let totalCount = 0;
+      for (;;) {
+        const { marketingRefusals: page } = await ok(as, REFUSALS, { after, first: 2 });
+        totalCount = page.totalCount;
+        for (const { node } of page.edges) seen.push([node.calleeNumber, node.callerOrg?.code ?? null]);
+        if (!page.pageInfo.hasNextPage) break;
+        after = page.pageInfo.endCursor;
+      }
+      expect(seen.length).toBe(totalCount);
+      return seen;
+    };
+    const everyone = (await app.dataSource.query(`SELECT callee_number AS n FROM marketing_refusals WHERE caller_org_id IS NULL ORDER BY seq`)).map(
+      (r: { n: string }) => [r.n, null],
+    );
+    expect(everyone).toContainEqual(["13900000023", null]);
+
+    const ccA = await read(CC_A);
+    expect(ccA).toEqual(expect.arrayContaining([["13900000021", "CC-A"], ...everyone]));
+    expect(ccA.every(([, code]) => code === null || code === "CC-A")).toBe(true);
+    const ccB = await read(CC_B);
+    expect(ccB).toEqual(expect.arrayContaining([["13900000022", "CC-B"], ...everyone]));
+    expect(ccB.every(([, code]) => code === null || code === "CC-B")).toBe(true);
+
+    // CT-LN rents trunks to CC-A and recorded a refusal of CC-B's calls just now; CM rents one to CC-B.
+    const ctLn = await read(CT_LN);
+    expect(ctLn).toEqual(expect.arrayContaining([["13900000021", "CC-A"], ["13900000024", "CC-B"], ...everyone]));
+    expect(ctLn).not.toContainEqual(["13900000022", "CC-B"]);
+    const cm = await read(CM);
+    expect(cm).toEqual(expect.arrayContaining([["13900000022", "CC-B"], ["13900000024", "CC-B"], ...everyone]));
+    expect(cm.some(([, code]) => code === "CC-A")).toBe(false);
+
+    for (const as of [RS_A, PSB_LN, MIIT, ADMIN, null]) expect(codes(await app.exec(as, REFUSALS, {}))).toEqual(["FORBIDDEN"]);
+    expect(codes(await app.exec(CC_A, REFUSALS, { after: "not-a-cursor" }))).toEqual(["BAD_USER_INPUT"]);
   });
 });
 

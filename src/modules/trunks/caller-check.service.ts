@@ -2,7 +2,7 @@ import { DataSource } from "typeorm";
 import { OrganizationKind } from "../../shared/auth/roles";
 import { Viewer, actingAs } from "../../shared/auth/viewer";
 import { badInput, forbidden } from "../../shared/errors";
-import { Connection, decodeCursor, toConnection } from "../../shared/pagination";
+import { Connection, PageArgs, decodeCursor, listBySeq, toConnection, toPage } from "../../shared/pagination";
 import type { AuditedMutation } from "../audit/audited-mutation";
 import { kindOf, nationalForm } from "./caller-number";
 import { BlockReason, CallerCheckResult, CallerDecision, DoNotOriginateEntry, MarketingRefusal } from "./trunk.entity";
@@ -28,6 +28,8 @@ SELECT number, reason FROM (
 ) d ORDER BY number LIMIT $2`;
 
 const DNO_CURSOR_KIND = "do-not-originate";
+const REFUSALS_CURSOR_KIND = "marketing-refusal";
+const REFUSAL_COLUMNS = `r.id, r.seq::text AS seq, r.callee_number AS "calleeNumber", r.caller_org_id AS "callerOrgId", r.at`;
 export const DNO_DEFAULT_PAGE = 1_000;
 export const DNO_MAX_PAGE = 5_000;
 
@@ -98,12 +100,37 @@ export class CallerCheckService {
         [callee, callerOrgId, org.id, viewer.subject],
       );
       const [refusal] = await tx.query(
-        `SELECT id, callee_number AS "calleeNumber", caller_org_id AS "callerOrgId", at FROM marketing_refusals
-          WHERE callee_number = $1 AND caller_org_id IS NOT DISTINCT FROM $2::uuid`,
+        `SELECT ${REFUSAL_COLUMNS} FROM marketing_refusals r
+          WHERE r.callee_number = $1 AND r.caller_org_id IS NOT DISTINCT FROM $2::uuid`,
         [callee, callerOrgId],
       );
       // The callee's number is personal data: the audit names the refusal, never the number.
       return { result: refusal, targets: callerCode ? [refusal.id, callerCode] : [refusal.id] };
+    });
+  }
+
+  /**
+   * The refusals a viewer must honour, in recording order. Refusals of all marketing
+   * calls bind everyone. A call centre also gets those of its own calls. A carrier also
+   * gets those of the call centres renting its subtree's trunks and those its subtree
+   * recorded.
+   */
+  async refusals(viewer: Viewer, args: PageArgs): Promise<Connection<MarketingRefusal>> {
+    const org = actingAs(viewer, [OrganizationKind.CARRIER, OrganizationKind.CALL_CENTER], "only a carrier or a call centre reads refusals of marketing calls");
+    const scope =
+      org.kind === OrganizationKind.CALL_CENTER
+        ? `(r.caller_org_id IS NULL OR r.caller_org_id = $1)`
+        : `(r.caller_org_id IS NULL
+            OR r.recorded_by IN (SELECT o.id FROM organizations o WHERE starts_with(o.path, $1))
+            OR r.caller_org_id IN (SELECT t.call_center_id FROM trunk_lines t JOIN organizations c ON c.id = t.carrier_id WHERE starts_with(c.path, $1)))`;
+    return listBySeq<MarketingRefusal>((sql, values) => this.dataSource.query(sql, values), {
+      from: "marketing_refusals r",
+      alias: "r",
+      columns: REFUSAL_COLUMNS,
+      where: [scope],
+      params: [org.kind === OrganizationKind.CALL_CENTER ? org.id : org.path],
+      page: toPage(args, REFUSALS_CURSOR_KIND),
+      kind: REFUSALS_CURSOR_KIND,
     });
   }
 

@@ -146,6 +146,9 @@ export class MarketingRefusal {
   at: Date;
 
   callerOrgId: string | null;
+
+  /** Recording order, the list's cursor. */
+  seq: string;
 }
 
 @ObjectType({ description: "A number no switch may present as a caller" })

@@ -6,6 +6,7 @@ export const trunkPermissions: FieldPermissions = {
     trunkLines: Permission.TRUNK_READ,
     verifyCallers: Permission.CALLER_VERIFY,
     doNotOriginate: Permission.DNO_READ,
+    marketingRefusals: Permission.MARKETING_REFUSAL_READ,
   },
   Mutation: {
     registerTrunkLine: Permission.TRUNK_MANAGE,
@@ -20,7 +21,9 @@ export const trunkPermissions: FieldPermissions = {
   TrunkApproval: { "*": Permission.TRUNK_READ },
   Inspection: { "*": Permission.TRUNK_READ },
   CallerCheckResult: { "*": Permission.CALLER_VERIFY },
-  MarketingRefusal: { "*": Permission.MARKETING_REFUSAL },
+  MarketingRefusal: { "*": Permission.MARKETING_REFUSAL_READ },
+  MarketingRefusalConnection: { "*": Permission.MARKETING_REFUSAL_READ },
+  MarketingRefusalEdge: { "*": Permission.MARKETING_REFUSAL_READ },
   DoNotOriginateConnection: { "*": Permission.DNO_READ },
   DoNotOriginateEdge: { "*": Permission.DNO_READ },
   DoNotOriginateEntry: { "*": Permission.DNO_READ },

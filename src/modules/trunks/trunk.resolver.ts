@@ -19,6 +19,9 @@ export class TrunkLineConnection extends ConnectionType(TrunkLine, "TrunkLine") 
 @ObjectType()
 export class DoNotOriginateConnection extends ConnectionType(DoNotOriginateEntry, "DoNotOriginate") {}
 
+@ObjectType()
+export class MarketingRefusalConnection extends ConnectionType(MarketingRefusal, "MarketingRefusal") {}
+
 @Resolver(() => TrunkLine)
 export class TrunkResolver {
   @Mutation(() => TrunkLine, { description: "CARRIER: register a trunk you rent to a call centre, with the numbers it may present; it awaits approval" })
@@ -111,6 +114,16 @@ export class CallerCheckResolver {
     @Ctx() ctx: RequestContext,
   ) {
     return ctx.services.callerChecks.doNotOriginate(ctx.viewer, after, first);
+  }
+
+  @Query(() => MarketingRefusalConnection, {
+    description:
+      "The refusals of marketing calls you must honour, in the order they were recorded; resume from any endCursor. " +
+      "A call centre: refusals of its own calls and of all marketing calls. A carrier: those of the call centres renting its subtree's trunks, " +
+      "those its subtree recorded, and those of all marketing calls.",
+  })
+  marketingRefusals(@Args() page: PageArgs, @Ctx() ctx: RequestContext) {
+    return ctx.services.callerChecks.refusals(ctx.viewer, page);
   }
 
   @FieldResolver(() => Organization, { nullable: true, description: "The call centre whose marketing calls are refused; null: all marketing calls" })

@@ -53,6 +53,8 @@ export enum Permission {
   DNO_READ = "DNO_READ",
   /** Record that a person refused marketing calls. */
   MARKETING_REFUSAL = "MARKETING_REFUSAL",
+  /** Read the refusals of marketing calls one must honour; which ones, the service decides. */
+  MARKETING_REFUSAL_READ = "MARKETING_REFUSAL_READ",
 }
 
 const AUTHENTICATED = [Permission.PUBLIC_READ, Permission.ORGANIZATION_READ];
@@ -64,9 +66,10 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     Permission.SUBSCRIBER_CHECK, Permission.SUBSCRIBER_APPROVE, Permission.SUBSCRIBER_REVOKE,
     Permission.SHUTDOWN_READ, Permission.SHUTDOWN_EXECUTE, Permission.NUMBER_SUSPEND,
     Permission.TRUNK_MANAGE, Permission.TRUNK_READ, Permission.CALLER_VERIFY, Permission.DNO_READ, Permission.MARKETING_REFUSAL,
+    Permission.MARKETING_REFUSAL_READ,
   ],
   [Role.RESELLER]: [...AUTHENTICATED, Permission.NUMBER_READ, Permission.SUBSCRIBER_READ, Permission.SUBSCRIBER_REGISTER, Permission.SUBSCRIBER_CHECK],
-  [Role.CALL_CENTER]: [...AUTHENTICATED, Permission.TRUNK_READ, Permission.DNO_READ, Permission.MARKETING_REFUSAL],
+  [Role.CALL_CENTER]: [...AUTHENTICATED, Permission.TRUNK_READ, Permission.DNO_READ, Permission.MARKETING_REFUSAL, Permission.MARKETING_REFUSAL_READ],
   [Role.POLICE]: [
     ...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.NUMBER_READ, Permission.SUBSCRIBER_READ, Permission.HOLDINGS_READ,
     Permission.SHUTDOWN_READ, Permission.SHUTDOWN_ISSUE, Permission.TRUNK_READ,
