@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { GraphQLFieldResolver, GraphQLObjectType, GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
+import { GraphQLObjectType, GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
 import { applyMiddleware } from "graphql-middleware";
 import { NonEmptyArray, PubSub, buildSchema } from "type-graphql";
 import type { FieldPermissions } from "../shared/module";
@@ -49,16 +49,12 @@ export interface SchemaOptions {
 export async function buildAppSchema(options: SchemaOptions): Promise<GraphQLSchema> {
   const permissions = options.permissions ?? fieldPermissions();
   const bare = await buildBareSchema(options.extraResolvers);
-  const implied = fieldsImpliedByOperations(bare, permissions);
-  const own = new Map<string, GraphQLFieldResolver<unknown, unknown> | undefined>();
-  for (const key of implied) {
+  // Each implied field's own resolver, taken before the middleware wraps it.
+  const own = [...fieldsImpliedByOperations(bare, permissions)].map((key) => {
     const [type, field] = key.split(".");
-    own.set(key, (bare.getType(type) as GraphQLObjectType).getFields()[field].resolve);
-  }
+    return { type, field, resolve: (bare.getType(type) as GraphQLObjectType).getFields()[field].resolve };
+  });
   const schema = applyMiddleware(bare, auditMiddleware(options.digestKey), permissionsShield(permissions));
-  for (const [key, resolve] of own) {
-    const [type, field] = key.split(".");
-    (schema.getType(type) as GraphQLObjectType).getFields()[field].resolve = resolve;
-  }
+  for (const { type, field, resolve } of own) (schema.getType(type) as GraphQLObjectType).getFields()[field].resolve = resolve;
   return schema;
 }

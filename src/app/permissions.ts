@@ -51,6 +51,11 @@ export function permissionsShield(permissions: FieldPermissions = fieldPermissio
   });
 }
 
+/** The schema's Query, Mutation and Subscription types, those it has. */
+function rootTypes(schema: GraphQLSchema): GraphQLObjectType[] {
+  return [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter((t): t is GraphQLObjectType => !!t);
+}
+
 /** Which roles hold a permission. */
 function rolesWith(permission: Permission): Set<Role> {
   return new Set((Object.keys(ROLE_PERMISSIONS) as Role[]).filter((r) => ROLE_PERMISSIONS[r].includes(permission)));
@@ -72,7 +77,7 @@ function permissionOf(permissions: FieldPermissions, type: string, field: string
  * rule in the map (and in the reviewed snapshot); the schema simply skips it.
  */
 export function fieldsImpliedByOperations(schema: GraphQLSchema, permissions: FieldPermissions): Set<string> {
-  const roots = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter((t): t is GraphQLObjectType => !!t);
+  const roots = rootTypes(schema);
   const rootNames = new Set(roots.map((r) => r.name));
   // For each object type: the roles that can reach it at all, the union over the operations leading to it.
   const reachableBy = new Map<string, Set<Role>>();
@@ -113,7 +118,7 @@ export function fieldsImpliedByOperations(schema: GraphQLSchema, permissions: Fi
 /** The root and object fields of a schema that no permission covers. */
 export function fieldsWithoutPermission(schema: GraphQLSchema, permissions: FieldPermissions): string[] {
   const missing: string[] = [];
-  const roots = new Set([schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter(Boolean).map((t) => t!.name));
+  const roots = new Set(rootTypes(schema).map((t) => t.name));
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith("__")) continue;
     for (const field of Object.keys((type as GraphQLObjectType).getFields())) {
@@ -127,8 +132,7 @@ export function fieldsWithoutPermission(schema: GraphQLSchema, permissions: Fiel
 /** Role × operation: which roles may call each root field. Reviewed as a permission change. */
 export function roleOperationMatrix(schema: GraphQLSchema, permissions: FieldPermissions): Record<string, Role[]> {
   const matrix: Record<string, Role[]> = {};
-  for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
-    if (!root) continue;
+  for (const root of rootTypes(schema)) {
     for (const field of Object.keys(root.getFields()).sort()) {
       const permission = permissionOf(permissions, root.name, field, true);
       matrix[`${root.name}.${field}`] = permission ? [...rolesWith(permission)] : [];

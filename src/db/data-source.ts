@@ -51,4 +51,3 @@ export async function openDatabase(target: DatabaseTarget): Promise<DataSource> 
   }
   return dataSource;
 }
-
