@@ -377,9 +377,9 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv.includes("--serve-ceiling")) {
+if (require.main === module && process.argv.includes("--serve-ceiling")) {
   serveCeiling();
-} else {
+} else if (require.main === module) {
   main().catch((error) => {
     console.error(error instanceof Error ? error.stack : error);
     process.exitCode = 1;

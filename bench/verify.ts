@@ -345,10 +345,12 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  // A kept database leaves the admin connection open: leave anyway.
-  .then(() => KEEP && process.exit())
-  .catch((error) => {
-    console.error(error instanceof Error ? error.stack : error);
-    process.exitCode = 1;
-  });
+if (require.main === module) {
+  main()
+    // A kept database leaves the admin connection open: leave anyway.
+    .then(() => KEEP && process.exit())
+    .catch((error) => {
+      console.error(error instanceof Error ? error.stack : error);
+      process.exitCode = 1;
+    });
+}

@@ -1,3 +1,5 @@
+// An entry point: it prepares the process for decorated modules itself, whatever it imports later.
+import "reflect-metadata";
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
@@ -5,7 +7,7 @@ import { Presets, SingleBar } from "cli-progress";
 import { loadConfig } from "../config";
 import { Role } from "../shared/auth/roles";
 import { signToken } from "../shared/auth/tokens";
-import { DNO_MAX_PAGE } from "../modules/trunks/caller-check.service";
+import { DNO_MAX_PAGE } from "../modules/trunks/trunk-limits";
 import { parseArgs } from "./args";
 
 const USAGE = `usage: npm run export:dno -- --out file.csv [--url http://127.0.0.1:4000/graphql] [--token JWT | --org CODE --role ROLE] [--page 5000]

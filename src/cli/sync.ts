@@ -1,3 +1,5 @@
+// An entry point: it prepares the process for decorated modules itself, whatever it imports later.
+import "reflect-metadata";
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, statSync } from "node:fs";
 import { createInterface } from "node:readline";
@@ -5,7 +7,7 @@ import { SingleBar, Presets } from "cli-progress";
 import { loadConfig } from "../config";
 import { Role } from "../shared/auth/roles";
 import { signToken } from "../shared/auth/tokens";
-import { MAX_SYNC_ITEMS } from "../modules/numbers/number.inputs";
+import { MAX_SYNC_ITEMS } from "../modules/numbers/number-limits";
 import { parseArgs } from "./args";
 
 const USAGE = `usage: npm run sync -- --file numbers.csv --org CODE [--url URL] [--batch 10000] [--token JWT] [--rejects rejects.csv]
@@ -96,9 +98,10 @@ export async function syncCsv(options: {
     summary.created += result.created;
     summary.updated += result.updated;
     summary.unchanged += result.unchanged;
-    // Rejects name the number as sent; map them back to their CSV line.
     const lineOf = new Map(items.map((item, i) => [item.number, lines[i]]));
-    for (const r of result.rejected) summary.rejected.push({ line: lineOf.get(r.number) ?? 0, ...r });
+    // Rejects name the number as sent; map them back to their CSV line, in the file's order.
+    const rejected = result.rejected.map((r: { number: string; reason: string }) => ({ line: lineOf.get(r.number) ?? 0, ...r }));
+    summary.rejected.push(...rejected.sort((a: { line: number }, b: { line: number }) => a.line - b.line));
     summary.batches += 1;
     items = [];
     lines = [];

@@ -1,3 +1,5 @@
+// An entry point: it prepares the process for decorated modules itself, whatever it imports later.
+import "reflect-metadata";
 import { loadConfig } from "../config";
 import { TOKEN_ROLES } from "../shared/auth/roles";
 import { TokenClaims, parseTtl, signToken } from "../shared/auth/tokens";
@@ -17,7 +19,9 @@ async function main(): Promise<void> {
   process.stdout.write(`${await signToken(config.jwtSecret, claims, parseTtl(args.ttl ?? "8h"))}\n`);
 }
 
-main().catch((error) => {
-  process.stderr.write(`${error.message}\n`);
-  process.exit(2);
-});
+if (require.main === module) {
+  main().catch((error) => {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  });
+}

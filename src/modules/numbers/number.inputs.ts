@@ -2,8 +2,7 @@ import { Field, InputType } from "type-graphql";
 import { IsProvinceCode } from "../../shared/provinces";
 import { ArrayMaxSize, ArrayMinSize, IsEnum, IsOptional, IsString, Length } from "class-validator";
 import { NumberStatus } from "./number-status";
-
-export const MAX_SYNC_ITEMS = 10_000;
+import { MAX_SYNC_ITEMS } from "./number-limits";
 
 @InputType()
 export class PublishAllocationInput {

@@ -8,6 +8,7 @@ import { kindOf, nationalForm } from "./caller-number";
 import { BlockReason, CallerCheckResult, CallerDecision, DoNotOriginateEntry, MarketingRefusal } from "./trunk.entity";
 import { CallerCheckInput, MAX_CALLER_CHECKS, RecordMarketingRefusalInput } from "./trunk.inputs";
 import { poolQuery } from "../../db/pool-query";
+import { DNO_DEFAULT_PAGE, DNO_MAX_PAGE } from "./trunk-limits";
 import { isUuid } from "../../shared/ids";
 import { carrierOf } from "./trunk.service";
 import { VERIFY_CALLERS_SQL } from "./verify-callers.sql";
@@ -30,8 +31,6 @@ SELECT number, reason FROM (
 const DNO_CURSOR_KIND = "do-not-originate";
 const REFUSALS_CURSOR_KIND = "marketing-refusal";
 const REFUSAL_COLUMNS = `r.id, r.seq::text AS seq, r.callee_number AS "calleeNumber", r.caller_org_id AS "callerOrgId", r.at`;
-export const DNO_DEFAULT_PAGE = 1_000;
-export const DNO_MAX_PAGE = 5_000;
 
 /** Caller authentication, marketing refusals and the do-not-originate list. */
 export class CallerCheckService {

@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, ObjectType, Query, Re
 import { RequestContext, currentMutation } from "../../app/context";
 import { ConnectionType, PageArgs } from "../../shared/pagination";
 import { Organization } from "../organizations/organization.entity";
-import { DNO_DEFAULT_PAGE, DNO_MAX_PAGE } from "./caller-check.service";
+import { DNO_DEFAULT_PAGE, DNO_MAX_PAGE } from "./trunk-limits";
 import { CallerCheckResult, DoNotOriginateEntry, Inspection, MarketingRefusal, TrunkApproval, TrunkLine } from "./trunk.entity";
 import {
   CallerCheckInput,
