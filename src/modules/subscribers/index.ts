@@ -14,7 +14,8 @@ export const subscribersModule = {
   resolvers: [SubscriberResolver, NumberSubscriberResolver, VerificationCheckResolver],
   permissions: subscriberPermissions,
   loaders: {
-    subscriberById: (services: Needs) => new DataLoader<string, Subscriber | null>((ids) => services.subscribers.byIds(ids)),
+    subscriberById: (services: Needs, viewer: Viewer) =>
+      new DataLoader<string, Subscriber | null>((ids) => services.subscribers.byIds(viewer, ids)),
     documentsBySubscriber: (services: Needs) => new DataLoader<string, SubscriberDocument[]>((ids) => services.subscribers.documentsOf(ids)),
     checksBySubscriber: (services: Needs) => new DataLoader<string, VerificationCheck[]>((ids) => services.subscribers.checksOf(ids)),
     flagsBySubscriber: (services: Needs) => new DataLoader<string, RiskFlag[]>((ids) => services.subscribers.flagsOf(ids)),

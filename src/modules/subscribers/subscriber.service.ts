@@ -8,6 +8,7 @@ import { isUuid } from "../../shared/ids";
 import { parseResidentId } from "../../shared/identity/resident-id";
 import { parseUscc } from "../../shared/identity/uscc";
 import { PiiVault, maskIdNumber } from "../../shared/pii";
+import { SqlParams, subscribersVisible } from "../../shared/policy";
 import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination";
 import { inputDigest } from "../audit/audit-chain";
 import type { AuditService } from "../audit/audit.service";
@@ -47,11 +48,6 @@ const FLAG_COLUMNS = `f.id, f.subscriber_id AS "subscriberId", f.kind, f.severit
 /** Which resident ID number a field shows. */
 export type IdField = "legalRepIdNumber" | "handlerIdNumber";
 
-interface Scope {
-  sql: string;
-  params: unknown[];
-}
-
 export class SubscriberService {
   private readonly vault: PiiVault;
 
@@ -61,37 +57,6 @@ export class SubscriberService {
     private readonly audit: AuditService,
   ) {
     this.vault = new PiiVault(config.piiKey);
-  }
-
-  /**
-   * Row scoping, written once: a reseller sees the subscribers it registered; a
-   * carrier those of the resellers its subtree supplies (it re-checks and approves
-   * them); police and national regulators all; a provincial one those registered in
-   * its province or holding numbers there; nobody else any.
-   */
-  scope(viewer: Viewer, alias: string, first: number): Scope {
-    const org = viewer.organization;
-    if (!org) return { sql: "FALSE", params: [] };
-    switch (org.kind) {
-      case OrganizationKind.RESELLER:
-        return { sql: `${alias}.reseller_id = $${first}`, params: [org.id] };
-      case OrganizationKind.CARRIER:
-        return {
-          sql: `${alias}.reseller_id IN (SELECT rs.reseller_id FROM reseller_supply rs JOIN organizations c ON c.id = rs.carrier_id
-                                          WHERE c.path LIKE $${first} || '%')`,
-          params: [org.path],
-        };
-      case OrganizationKind.POLICE:
-      case OrganizationKind.REGULATOR:
-        if (!org.province) return { sql: "TRUE", params: [] };
-        return {
-          sql: `(${alias}.reseller_id IN (SELECT id FROM organizations WHERE province = $${first})
-                 OR EXISTS (SELECT 1 FROM numbers sn WHERE sn.subscriber_id = ${alias}.id AND sn.province = $${first}))`,
-          params: [org.province],
-        };
-      default:
-        return { sql: "FALSE", params: [] };
-    }
   }
 
   // ---------------------------------------------------------------- reseller's part
@@ -383,23 +348,23 @@ export class SubscriberService {
   /** null when it does not exist or the viewer may not see it. */
   async get(viewer: Viewer, id: string): Promise<Subscriber | null> {
     if (!isUuid(id)) return null;
-    const scope = this.scope(viewer, "s", 2);
-    const [row] = await this.dataSource.query(`SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.id = $1 AND ${scope.sql}`, [id, ...scope.params]);
+    const p = new SqlParams();
+    const [row] = await this.dataSource.query(
+      `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.id = ${p.add(id)} AND ${subscribersVisible(viewer, "s", p)}`,
+      p.values,
+    );
     return row ?? null;
   }
 
   async list(viewer: Viewer, filter: SubscriberFilter | null | undefined, args: PageArgs): Promise<Connection<Subscriber>> {
     const page = toPage(args, CURSOR_KIND);
-    const params: unknown[] = [];
-    const param = (value: unknown) => `$${params.push(value)}`;
-    const scope = this.scope(viewer, "s", 1);
-    params.push(...scope.params);
-    const where = [scope.sql];
-    if (filter?.identityStatus) where.push(`s.identity_status = ${param(filter.identityStatus)}`);
-    if (filter?.uscc) where.push(`s.uscc = ${param(filter.uscc.trim().toUpperCase())}`);
-    if (filter?.resellerCode) where.push(`s.reseller_id = (SELECT id FROM organizations WHERE code = ${param(filter.resellerCode)})`);
+    const p = new SqlParams();
+    const where = [subscribersVisible(viewer, "s", p)];
+    if (filter?.identityStatus) where.push(`s.identity_status = ${p.add(filter.identityStatus)}`);
+    if (filter?.uscc) where.push(`s.uscc = ${p.add(filter.uscc.trim().toUpperCase())}`);
+    if (filter?.resellerCode) where.push(`s.reseller_id = (SELECT id FROM organizations WHERE code = ${p.add(filter.resellerCode)})`);
     return listBySeq<Subscriber & { seq: string }>((sql, values) => this.dataSource.query(sql, values), {
-      from: "subscribers s", alias: "s", columns: SUBSCRIBER_COLUMNS, where, params, page, kind: CURSOR_KIND,
+      from: "subscribers s", alias: "s", columns: SUBSCRIBER_COLUMNS, where, params: p.values, page, kind: CURSOR_KIND,
     });
   }
 
@@ -412,13 +377,13 @@ export class SubscriberService {
     if ((uscc == null) === (legalRepIdNumber == null)) {
       throw badInput("give exactly one of uscc and legalRepIdNumber", { argument: uscc == null ? "uscc" : "legalRepIdNumber" });
     }
-    const scope = this.scope(viewer, "s", 2);
     const [column, value] = uscc != null
       ? ["s.uscc", parsedOrBadInput(parseUscc(uscc), "uscc", "uscc")]
       : ["s.legal_rep_id_hash", this.vault.lookupHash(parsedOrBadInput(parseResidentId(legalRepIdNumber!), "legalRepIdNumber", "legalRepIdNumber"))];
+    const p = new SqlParams();
     const subscribers: Subscriber[] = await this.dataSource.query(
-      `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE ${column} = $1 AND ${scope.sql} ORDER BY s.seq`,
-      [value, ...scope.params],
+      `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE ${column} = ${p.add(value)} AND ${subscribersVisible(viewer, "s", p)} ORDER BY s.seq`,
+      p.values,
     );
     const ids = subscribers.map((s) => s.id);
     const numbers: PhoneNumber[] = ids.length
@@ -483,9 +448,13 @@ export class SubscriberService {
     return groupByIds(ids, rows, (r) => r.subscriberId!);
   }
 
-  /** Subscribers by id for a viewer who already sees the numbers that name them. */
-  async byIds(ids: readonly string[]): Promise<(Subscriber | null)[]> {
-    const rows: Subscriber[] = await this.dataSource.query(`SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.id = ANY($1::uuid[])`, [ids]);
+  /** Subscribers by id, for the per-request loader: those the viewer may not see are null. */
+  async byIds(viewer: Viewer, ids: readonly string[]): Promise<(Subscriber | null)[]> {
+    const p = new SqlParams();
+    const rows: Subscriber[] = await this.dataSource.query(
+      `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.id = ANY(${p.add(ids)}::uuid[]) AND ${subscribersVisible(viewer, "s", p)}`,
+      p.values,
+    );
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => byId.get(id) ?? null);
   }
@@ -514,10 +483,11 @@ export class SubscriberService {
   }
 
   private async lockVisible(tx: EntityManager, viewer: Viewer, id: string): Promise<Subscriber> {
-    const scope = this.scope(viewer, "s", 2);
-    const row = isUuid(id)
-      ? (await tx.query(`SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.id = $1 AND ${scope.sql} FOR UPDATE OF s`, [id, ...scope.params]))[0]
-      : undefined;
+    const p = new SqlParams();
+    const sql = isUuid(id)
+      ? `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.id = ${p.add(id)} AND ${subscribersVisible(viewer, "s", p)} FOR UPDATE OF s`
+      : null;
+    const row = sql ? (await tx.query(sql, p.values))[0] : undefined;
     if (!row) throw notFound(`no subscriber ${id} that you verify`);
     return row;
   }

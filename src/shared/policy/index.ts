@@ -1,0 +1,2 @@
+export { SqlParams } from "./sql";
+export * from "./visibility";
