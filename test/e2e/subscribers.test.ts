@@ -66,10 +66,16 @@ async function ok(as: Parameters<TestApp["exec"]>[0], query: string, variables: 
   return body.data!;
 }
 
-/** A subscriber of RS-A with every paper and both landline checks: ready to submit and approve. */
-async function readySubscriber(overrides: Record<string, unknown> = {}, papers = REQUIRED) {
+let nextReadyNumber = 4002001000;
+
+/**
+ * A subscriber of RS-A with every paper, a number of CT-LN's waiting for verification (the carrier reaches a
+ * subscriber only through its numbers) and both landline checks: ready to submit and approve.
+ */
+async function readySubscriber(overrides: Record<string, unknown> = {}, papers = REQUIRED, number = String(nextReadyNumber++)) {
   const { registerSubscriber: s } = await ok(RS_A, REGISTER, { input: subscriberInput(overrides) });
   for (const kind of papers) await ok(RS_A, ATTACH, { id: s.id, input: paper(kind, sequence * 100 + papers.indexOf(kind)) });
+  await ok(RS_A, ASSIGN, { n: number, id: s.id });
   await ok(RS_A, CHECK, { id: s.id, input: { kind: "LANDLINE_CALLBACK", outcome: "PASSED", note: "called 024-8888-6666, confirmed" } });
   await ok(CT_LN, CHECK, { id: s.id, input: { kind: "LANDLINE_RECHECK", outcome: "PASSED", note: "re-called, confirmed" } });
   return s.id as string;
@@ -247,12 +253,35 @@ describe("each refusal", () => {
     );
   });
 
-  it("a carrier that does not supply the reseller cannot see, check or approve its subscribers", async () => {
+  it("a carrier that holds none of a subscriber's numbers cannot see, check, approve or revoke it", async () => {
     const id = await readySubscriber();
     await ok(RS_A, SUBMIT, { id });
     expect((await ok(CM, `query($id: ID!) { subscriber(id: $id) { id } }`, { id })).subscriber).toBeNull();
     expect(codes(await app.exec(CM, APPROVE, { id }))).toEqual(["NOT_FOUND"]);
     expect((await ok(RS_B, `query($id: ID!) { subscriber(id: $id) { id } }`, { id })).subscriber).toBeNull();
+  });
+
+  it("supplying the reseller gives a carrier no reach over its customers on another carrier's numbers", async () => {
+    const id = await readySubscriber();
+    await ok(RS_A, SUBMIT, { id });
+    // China Mobile wholesales one of its own numbers to RS-A: it now supplies RS-A, and still reaches nothing of CT-LN's customer.
+    await ok(CM, PUBLISH, { input: { rangeStart: "4009000000", rangeEnd: "4009000001", province: "21" } });
+    await ok(CM, WHOLESALE, { input: { numbers: ["4009000000"], resellerCode: "RS-A" } });
+    const listed = await ok(CM, `{ subscribers(first: 500) { totalCount edges { node { id legalRepIdNumber } } } }`, {});
+    expect(listed.subscribers).toEqual({ totalCount: 0, edges: [] });
+    expect((await ok(CM, `query($id: ID!) { subscriber(id: $id) { id } }`, { id })).subscriber).toBeNull();
+    const recheck = { kind: "LANDLINE_RECHECK", outcome: "PASSED", note: "re-called" };
+    expect(codes(await app.exec(CM, CHECK, { id, input: recheck }))).toEqual(["NOT_FOUND"]);
+    expect(codes(await app.exec(CM, APPROVE, { id }))).toEqual(["NOT_FOUND"]);
+    expect(codes(await app.exec(CM, REVOKE, { id, reason: "borrowed papers" }))).toEqual(["NOT_FOUND"]);
+    expect((await ok(RS_A, `query($id: ID!) { subscriber(id: $id) { identityStatus } }`, { id })).subscriber.identityStatus).toBe("SUBMITTED");
+
+    // Once one of the subscriber's numbers is China Mobile's, China Mobile reaches it, papers and IDs in full.
+    await ok(RS_A, ASSIGN, { n: "4009000000", id });
+    const { subscriber } = await ok(CM, `query($id: ID!) { subscriber(id: $id) { id legalRepIdNumber numbers { number } } }`, { id });
+    expect(subscriber.legalRepIdNumber).toMatch(/^210102\d{11}[\dX]$/);
+    // ...and sees only its own of the subscriber's numbers.
+    expect(subscriber.numbers).toEqual([{ number: "4009000000" }]);
   });
 
   it("a rejected subscriber is fixed and submitted again", async () => {
@@ -289,8 +318,7 @@ describe("risk flags raised automatically", () => {
 describe("revocation", () => {
   it("terminates every number into the 180-day quarantine, never to go back to that company or person", async () => {
     const input = subscriberInput();
-    const id = await readySubscriber({ uscc: input.uscc, name: input.name, legalRep: input.legalRep });
-    await ok(RS_A, ASSIGN, { n: "4002000030", id });
+    const id = await readySubscriber({ uscc: input.uscc, name: input.name, legalRep: input.legalRep }, REQUIRED, "4002000030");
     await ok(RS_A, SUBMIT, { id });
     await ok(CT_LN, APPROVE, { id });
     const { revokeSubscriber } = await ok(CT_LN, REVOKE, { id, reason: "business licence found forged" });
@@ -328,7 +356,7 @@ describe("concurrency", () => {
     const results = await Promise.all(Array.from({ length: 200 }, (_, i) => app.exec(RS_A, ASSIGN, { n: numbers[i % 20], id })));
     expect(results.filter((r) => !r.errors)).toHaveLength(20);
     expect(results.filter((r) => r.errors).every((r) => codes(r)[0] === "CONFLICT")).toBe(true);
-    const [{ n }] = await app.dataSource.query("SELECT count(*)::int AS n FROM numbers WHERE subscriber_id = $1", [id]);
+    const [{ n }] = await app.dataSource.query("SELECT count(*)::int AS n FROM numbers WHERE subscriber_id = $1 AND number = ANY($2::text[])", [id, numbers]);
     expect(n).toBe(20);
   });
 });
