@@ -1,5 +1,6 @@
 import { auditModule } from "../modules/audit";
 import { campaignsModule } from "../modules/campaigns";
+import { casesModule } from "../modules/cases";
 import { enforcementModule } from "../modules/enforcement";
 import { complianceModule } from "../modules/compliance/compliance";
 import { lookupModule } from "../modules/lookup/lookup";
@@ -11,4 +12,4 @@ import { subscribersModule } from "../modules/subscribers";
 import { trunksModule } from "../modules/trunks";
 
 /** Every capability's manifest; a new module is one line here. */
-export const MODULES = [organizationsModule, auditModule, marketingNumbersModule, numbersModule, subscribersModule, campaignsModule, shutdownModule, lookupModule, complianceModule, enforcementModule, trunksModule] as const;
+export const MODULES = [organizationsModule, auditModule, marketingNumbersModule, numbersModule, subscribersModule, campaignsModule, shutdownModule, lookupModule, complianceModule, enforcementModule, trunksModule, casesModule] as const;

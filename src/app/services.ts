@@ -3,6 +3,7 @@ import type { DataSource } from "typeorm";
 import type { Config } from "../config";
 import { AuditService } from "../modules/audit";
 import { CampaignService } from "../modules/campaigns";
+import { CaseService } from "../modules/cases";
 import { EnforcementService, PenaltyService, ReportService } from "../modules/enforcement";
 import { ComplianceService } from "../modules/compliance/compliance";
 import { LookupService } from "../modules/lookup/lookup";
@@ -29,6 +30,7 @@ export function createServices(dataSource: DataSource, config: Config, log: Logg
     numbers: new NumberService(dataSource),
     subscribers: new SubscriberService(dataSource, config, audit),
     campaigns: new CampaignService(dataSource),
+    cases: new CaseService(dataSource),
     reports: new ReportService(dataSource, config),
     penalties: new PenaltyService(dataSource, config),
     enforcement: new EnforcementService(dataSource),

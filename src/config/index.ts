@@ -58,6 +58,8 @@ export interface Rules {
   complaintWindowDays: number;
   /** The departments that each approve a trunk line before it goes into service (TRUNK_DEPARTMENTS, comma-separated). */
   trunkDepartments: string[];
+  /** Searches of holdings by a resident ID number: at most this many a minute per organisation, across server instances. */
+  holdingsIdSearchLimit: number;
 }
 
 // Fixed development defaults: published here on purpose, refused in production.
@@ -153,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       complaintThreshold: int(env, "COMPLAINT_THRESHOLD", 5),
       complaintWindowDays: int(env, "COMPLAINT_WINDOW_DAYS", 10),
       trunkDepartments: departments(env, "TRUNK_DEPARTMENTS", "SALES,SECURITY,LEGAL"),
+      holdingsIdSearchLimit: int(env, "HOLDINGS_ID_SEARCH_LIMIT", 20),
     },
     trustProxy: trustProxy(env.TRUST_PROXY),
     sweepIntervalSeconds: int(env, "SWEEP_INTERVAL_SECONDS", nodeEnv === "test" ? 0 : 300, 0),

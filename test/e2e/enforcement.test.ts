@@ -79,9 +79,10 @@ async function verifiedSubscriber(numbers: string[], overrides: Record<string, u
       input: { kind, sha256: `${sequence}${i}`.padStart(64, "c"), mediaType: "application/pdf", sizeBytes: 1024, storageUri: `s3://evidence/${sequence}/${i}` },
     });
   }
+  // The carrier reaches the subscriber (to re-check it) only once it holds one of the carrier's numbers.
+  for (const n of numbers) await ok(RS_A, ASSIGN, { n, id: s.id });
   await ok(RS_A, `mutation($id: ID!) { recordCheck(subscriberId: $id, input: { kind: LANDLINE_CALLBACK, outcome: PASSED }) { id } }`, { id: s.id });
   await ok(CT_LN, `mutation($id: ID!) { recordCheck(subscriberId: $id, input: { kind: LANDLINE_RECHECK, outcome: PASSED }) { id } }`, { id: s.id });
-  for (const n of numbers) await ok(RS_A, ASSIGN, { n, id: s.id });
   await ok(RS_A, `mutation($id: ID!) { submitSubscriber(subscriberId: $id) { identityStatus } }`, { id: s.id });
   await ok(CT_LN, `mutation($id: ID!) { approveSubscriber(subscriberId: $id) { identityStatus } }`, { id: s.id });
   return { id: s.id as string, input };

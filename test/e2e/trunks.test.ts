@@ -98,6 +98,8 @@ async function subscriber(company: typeof COMPANY_A, landline: string, options: 
     });
   }
   await ok(RS_A, `mutation($id: ID!) { recordCheck(subscriberId: $id, input: { kind: LANDLINE_CALLBACK, outcome: PASSED }) { id } }`, { id: s.id });
+  // The carrier reaches a subscriber only through its numbers in the carrier's subtree: one is assigned before the re-check.
+  await ok(RS_A, `mutation($n: String!, $id: ID!) { assignNumber(number: $n, subscriberId: $id) { status } }`, { n: String(4001000020 + sequence), id: s.id });
   await ok(CT_LN, `mutation($id: ID!) { recordCheck(subscriberId: $id, input: { kind: LANDLINE_RECHECK, outcome: PASSED }) { id } }`, { id: s.id });
   await ok(RS_A, `mutation($id: ID!) { submitSubscriber(subscriberId: $id) { identityStatus } }`, { id: s.id });
   if (options.approve !== false) await ok(CT_LN, `mutation($id: ID!) { approveSubscriber(subscriberId: $id) { identityStatus } }`, { id: s.id });
@@ -139,6 +141,10 @@ beforeAll(async () => {
   await ok(CT_LN, `mutation { publishAllocation(input: { rangeStart: "4001000000", rangeEnd: "4001000099" }) { created } }`);
   await ok(CM, `mutation { publishAllocation(input: { rangeStart: "4009000000", rangeEnd: "4009000009", province: "33" }) { created } }`);
   await ok(CT_LN, `mutation { wholesaleNumbers(input: { numbers: ["4001000001"], resellerCode: "RS-A" }) { updated } }`);
+  // The numbers RS-A assigns to the subscribers below, one each.
+  await ok(CT_LN, `mutation($numbers: [String!]!) { wholesaleNumbers(input: { numbers: $numbers, resellerCode: "RS-A" }) { updated } }`, {
+    numbers: Array.from({ length: 20 }, (_, i) => String(4001000020 + i)),
+  });
   await app.dataSource.query(`INSERT INTO blacklist (uscc, reason) VALUES ($1, 'penalty LN-2025-017')`, [COMPANY_BLACKLISTED]);
 
   subscriberIds.L1 = await subscriber(COMPANY_A, L1);
@@ -589,9 +595,12 @@ describe("every mutation is FORBIDDEN to roles without its permission, and audit
 
   it("trunkLines is FORBIDDEN to roles without TRUNK_READ", async () => {
     for (const as of [RS_A, ADMIN, null]) expect(codes(await app.exec(as, TRUNKS, {}))).toEqual(["FORBIDDEN"]);
-    // The police read trunk lines only through holdings (a company's, for a case): the list is empty to them.
-    const police = await app.exec(PSB_LN, TRUNKS, {});
+    // The police read trunk lines by the one trunk policy (DESIGN.md, "Who sees what"): a provincial bureau its province's.
+    const police = await app.exec(PSB_LN, TRUNKS, { first: 100 });
     expect(police.errors).toBeUndefined();
-    expect(police.data!.trunkLines.edges).toEqual([]);
+    const provinces = await app.dataSource.query(`SELECT count(*)::int AS n FROM trunk_lines WHERE province = '21'`);
+    expect(police.data!.trunkLines.edges.length).toBe(provinces[0].n);
+    expect(police.data!.trunkLines.edges.length).toBeGreaterThan(0);
+    expect(police.data!.trunkLines.edges.map((e: { node: { id: string } }) => e.node.id)).not.toContain(trunks.mobile);
   });
 });

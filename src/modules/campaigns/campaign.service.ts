@@ -3,6 +3,7 @@ import { OrganizationKind } from "../../shared/auth/roles";
 import { Viewer, ViewerOrganization, actingAs } from "../../shared/auth/viewer";
 import { badInput, forbidden } from "../../shared/errors";
 import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
+import { SqlParams, campaignsVisible } from "../../shared/policy";
 import { PROVINCES, assertProvince } from "../../shared/provinces";
 import type { AuditedMutation } from "../audit/audited-mutation";
 import { Campaign } from "./campaign.entity";
@@ -17,21 +18,8 @@ const POSITION = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6})\|([0-9a-f]{8}-[0
 
 type CampaignRow = Campaign & { position: string };
 
-interface Scope {
-  sql: string;
-  params: unknown[];
-}
-
 export class CampaignService {
   constructor(private readonly dataSource: DataSource) {}
-
-  /** Row scoping, written once: a national regulator sees every campaign, a provincial one the national ones and its province's. */
-  scope(viewer: Viewer, alias: string, first: number): Scope {
-    const org = viewer.organization;
-    if (!org || org.kind !== OrganizationKind.REGULATOR) return { sql: "FALSE", params: [] };
-    if (!org.province) return { sql: "TRUE", params: [] };
-    return { sql: `(${alias}.province IS NULL OR ${alias}.province = $${first})`, params: [org.province] };
-  }
 
   private regulatorOf(viewer: Viewer): ViewerOrganization {
     return actingAs(viewer, OrganizationKind.REGULATOR, "only a regulator opens verification campaigns");
@@ -60,22 +48,21 @@ export class CampaignService {
   /** The campaigns the viewer may see, newest first. */
   async list(viewer: Viewer, args: PageArgs): Promise<Connection<Campaign>> {
     const page = toPage(args, CURSOR_KIND);
-    const scope = this.scope(viewer, "c", 1);
-    const params = [...scope.params];
-    const where = [scope.sql];
-    const countWhere = where.join(" AND ");
-    const countParams = [...params];
+    const p = new SqlParams();
+    const visible = campaignsVisible(viewer, "c", p);
+    const counted = p.clone();
+    const where = [visible];
     if (page.after) {
       const position = POSITION.exec(page.after);
       if (!position) throw badInput(`after is not a cursor of this list: "${args.after}"`, { argument: "after" });
-      where.push(`(c.created_at, c.id) < ($${params.push(position[1])}::timestamp AT TIME ZONE 'UTC', $${params.push(position[2])}::uuid)`);
+      where.push(`(c.created_at, c.id) < (${p.add(position[1])}::timestamp AT TIME ZONE 'UTC', ${p.add(position[2])}::uuid)`);
     }
     const rows: CampaignRow[] = await this.dataSource.query(
       `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns c WHERE ${where.join(" AND ")} ORDER BY c.created_at DESC, c.id DESC LIMIT ${page.size + 1}`,
-      params,
+      p.values,
     );
     const count = async () => {
-      const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM campaigns c WHERE ${countWhere}`, countParams);
+      const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM campaigns c WHERE ${visible}`, counted.values);
       return n as number;
     };
     const connection = toConnection(rows, page, count, CURSOR_KIND, (r) => r.position);

@@ -3,10 +3,10 @@ import { IsOptional, IsString } from "class-validator";
 import type { DataSource } from "typeorm";
 import type { RequestContext } from "../../app/context";
 import { Permission } from "../../shared/auth/permissions";
-import { OrganizationKind } from "../../shared/auth/roles";
-import { Viewer, actingAs } from "../../shared/auth/viewer";
+import type { Viewer } from "../../shared/auth/viewer";
 import { badInput } from "../../shared/errors";
 import type { FieldPermissions } from "../../shared/module";
+import { SqlParams, numbersVisible, provinceOf } from "../../shared/policy";
 import { IsProvinceCode } from "../../shared/provinces";
 import { Campaign, CampaignTarget } from "../campaigns/campaign.entity";
 
@@ -145,18 +145,16 @@ export class ComplianceService {
   constructor(private readonly dataSource: DataSource) {}
 
   async report(viewer: Viewer, groupBy: ComplianceDimension[], filter: ComplianceFilter | null | undefined): Promise<ComplianceReport> {
-    const org = actingAs(viewer, OrganizationKind.REGULATOR, "compliance reports are for regulators");
     const dims = new Set(groupBy);
     if (dims.size !== groupBy.length) throw badInput("groupBy lists a dimension twice", { argument: "groupBy" });
 
-    const params: unknown[] = [];
-    const param = (value: unknown) => `$${params.push(value)}`;
-    const where: string[] = [];
-    // A provincial administration sees its province only: other provinces' rows are absent.
-    if (org.province) where.push(`r.province = ${param(org.province)}`);
-    if (filter?.province) where.push(`r.province = ${param(filter.province)}`);
+    const p = new SqlParams();
+    // The figures of the numbers the viewer reaches, by the numbers' own rule on the rollup's carrier, reseller and
+    // province columns: a provincial administration's province only (one equality on the key; other provinces' rows are absent).
+    const where: string[] = [numbersVisible(viewer, "r", p)];
+    if (filter?.province) where.push(`r.province = ${p.add(filter.province)}`);
     if (filter?.carrierCode) {
-      where.push(`c.path LIKE (SELECT path FROM organizations WHERE code = ${param(filter.carrierCode)} AND kind = 'CARRIER') || '%'`);
+      where.push(`c.path LIKE (SELECT path FROM organizations WHERE code = ${p.add(filter.carrierCode)} AND kind = 'CARRIER') || '%'`);
     }
     const columns: string[] = [];
     if (dims.has(ComplianceDimension.CARRIER)) columns.push(`split_part(c.path, '/', 2)`);
@@ -175,18 +173,18 @@ export class ComplianceService {
         FROM ${table} r
         JOIN organizations c ON c.id = r.carrier_id
         ${dims.has(ComplianceDimension.RESELLER) ? "LEFT JOIN organizations rs ON rs.id = r.reseller_id" : ""}
-       ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+       WHERE ${where.join(" AND ")}
        ${columns.length ? `GROUP BY ${columns.join(", ")}` : ""}
       HAVING sum(r.in_service) <> 0 OR sum(r.complaints) <> 0
        ${columns.length ? `ORDER BY ${columns.map((c) => `${c} NULLS LAST`).join(", ")}` : ""}`;
     // Three independent reads, side by side.
     const [rows, [{ today, at }], campaigns]: [Omit<ComplianceRow, "realNameRate" | keyof TargetStanding>[], { today: string; at: Date }[], Campaign[]] =
       await Promise.all([
-        this.dataSource.query(sql, params),
+        this.dataSource.query(sql, p.values),
         this.dataSource.query(`SELECT current_date::text AS today, now() AS at`),
         this.dataSource.query(`SELECT name, province, targets FROM campaigns ORDER BY created_at DESC, id`),
       ]);
-    const scopeProvince = filter?.province ?? org.province ?? null;
+    const scopeProvince = filter?.province ?? provinceOf(viewer);
     const totals = rows.reduce<Sums>(
       (t, r) => ({
         inService: t.inService + r.inService,

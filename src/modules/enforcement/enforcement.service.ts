@@ -2,7 +2,13 @@ import type { DataSource } from "typeorm";
 import { OrganizationKind } from "../../shared/auth/roles";
 import { Viewer, actingAs } from "../../shared/auth/viewer";
 import { badInput, conflict, forbidden, notFound } from "../../shared/errors";
-import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination";
+import { isUuid } from "../../shared/ids";
+import { parseUscc } from "../../shared/identity/uscc";
+import { Connection, PageArgs, listBySeq, toConnection, toPage } from "../../shared/pagination";
+import {
+  SqlParams, campaignsVisible, nationalAuthority, numbersSuspendable, numbersVisible, organizationsVisible, penaltiesVisible,
+  shutdownOrdersVisible, subscribersVisible, trunkLinesVisible,
+} from "../../shared/policy";
 import type { AuditedMutation } from "../audit/audited-mutation";
 import { canonicalNumber, parseNumber } from "../numbers/number-format";
 import { lockNumbers, moveNumbers, ordersStopping, stoppedBy } from "../numbers/number-moves";
@@ -23,8 +29,8 @@ export class EnforcementService {
 
   /**
    * Suspends a number in service: a carrier its subtree's, a provincial regulator its
-   * province's, a national regulator any. Refused with the same words whether or not
-   * a number outside the caller's reach exists.
+   * province's, a national regulator any (numbersSuspendable). Refused with the same
+   * words whether or not a number outside the caller's reach exists.
    */
   async suspend(viewer: Viewer, text: string, reason: string, mutation: AuditedMutation): Promise<PhoneNumber> {
     const org = actingAs(viewer, [OrganizationKind.CARRIER, OrganizationKind.REGULATOR], "only a regulator or a carrier suspends numbers");
@@ -36,20 +42,18 @@ export class EnforcementService {
 
     return mutation.run(async (tx) => {
       await lockNumbers(tx);
-      const [row] = await tx.query(
-        `SELECT n.status, n.suspension, n.province, c.path AS carrier_path
-           FROM numbers n JOIN organizations c ON c.id = n.carrier_id WHERE n.number = $1 FOR UPDATE OF n`,
-        [number],
+      const p = new SqlParams();
+      const [row]: { status: NumberStatus; suspension: string | null; suspendable: boolean }[] = await tx.query(
+        `SELECT n.status, n.suspension, ${numbersSuspendable(viewer, "n", p)} AS suspendable
+           FROM numbers n WHERE n.number = ${p.add(number)} FOR UPDATE OF n`,
+        p.values,
       );
-      const national = org.kind === OrganizationKind.REGULATOR && org.province === null;
-      const inReach =
-        row &&
-        (org.kind === OrganizationKind.CARRIER ? String(row.carrier_path).startsWith(org.path) : national || row.province === org.province);
-      if (!inReach) {
-        if (national) throw notFound(`the registry holds no number ${number}`);
+      if (!row?.suspendable) {
+        // A national authority sees every number: for it, one that does not exist is simply not found.
+        if (!row && nationalAuthority(viewer)) throw notFound(`the registry holds no number ${number}`);
         throw forbidden(`${number} is not a number you may suspend`);
       }
-      const status = row.status as NumberStatus;
+      const status = row.status;
       if (status === NumberStatus.FORCE_STOPPED) {
         throw conflict(stoppedBy(number, (await ordersStopping(tx, [number])).get(number)), { reason: "FORCE_STOPPED" });
       }
@@ -59,37 +63,70 @@ export class EnforcementService {
       if (!SUSPENDABLE.includes(status)) {
         throw conflict(`only a number in service (${SUSPENDABLE.join(" or ")}) is suspended; ${number} is ${status}`);
       }
-      await moveNumbers(tx, {
-        where: "n.number = $1",
-        params: [number],
-        set: "status = 'SUSPENDED', suspension = $2",
-        setParams: [suspension],
-        cause: ChangeCause.SUSPEND,
-      });
+      const m = new SqlParams();
+      const where = `n.number = ${m.add(number)}`;
+      const set = `status = 'SUSPENDED', suspension = ${m.add(suspension)}`;
+      await moveNumbers(tx, { where, params: m.values, set, cause: ChangeCause.SUSPEND });
+      const s = new SqlParams();
       await tx.query(
-        `INSERT INTO number_suspensions (number, suspension, reason, organization_id, actor) VALUES ($1, $2, $3, $4, $5)`,
-        [number, suspension, why, org.id, viewer.subject],
+        `INSERT INTO number_suspensions (number, suspension, reason, organization_id, actor)
+         VALUES (${s.add(number)}, ${s.add(suspension)}, ${s.add(why)}, ${s.add(org.id)}, ${s.add(viewer.subject)})`,
+        s.values,
       );
-      const [result] = await tx.query(`SELECT ${NUMBER_COLUMNS} FROM numbers n WHERE n.number = $1`, [number]);
+      const r = new SqlParams();
+      const [result] = await tx.query(`SELECT ${NUMBER_COLUMNS} FROM numbers n WHERE n.number = ${r.add(number)}`, r.values);
       return { result: result as PhoneNumber, targets: [number] };
     });
   }
 
   /**
-   * The audit events naming a target, newest first. A number is found under each of
-   * its spellings, since refused attempts are recorded with the argument as given.
+   * The audit events naming a target, newest first; an empty list when the target is not
+   * the viewer's to see. A number is found under each of its spellings, since refused
+   * attempts are recorded with the argument as given.
    */
   async auditTrail(viewer: Viewer, target: string, args: PageArgs): Promise<Connection<AuditTrailEvent>> {
-    actingAs(viewer, OrganizationKind.REGULATOR, "only a regulator reads audit trails");
-    if (target.trim().length === 0 || target.length > 200) throw badInput("target must be 1-200 characters", { argument: "target" });
+    const given = target.trim();
+    if (given.length === 0 || target.length > 200) throw badInput("target must be 1-200 characters", { argument: "target" });
     const page = toPage(args, AUDIT_CURSOR_KIND);
-    const number = canonicalNumber(target.trim());
+    const number = canonicalNumber(given);
     const spellings = number
       ? [number, `${number.slice(0, 3)}-${number.slice(3, 6)}-${number.slice(6)}`, `${number.slice(0, 3)} ${number.slice(3, 6)} ${number.slice(6)}`]
       : [target];
+    if (!(await this.auditTargetVisible(viewer, target, number))) {
+      return toConnection<AuditTrailEvent>([], page, 0, AUDIT_CURSOR_KIND, () => "");
+    }
+    const p = new SqlParams();
     return listBySeq<AuditTrailEvent & { seq: string }>((sql, values) => this.dataSource.query(sql, values), {
-      from: "audit_events e", alias: "e", columns: EVENT_COLUMNS, where: ["e.targets && $1::text[]"], params: [spellings],
+      from: "audit_events e", alias: "e", columns: EVENT_COLUMNS, where: [`e.targets && ${p.add(spellings)}::text[]`], params: p.values,
       page, kind: AUDIT_CURSOR_KIND, descending: true,
     });
+  }
+
+  /**
+   * Whether an audit trail's target is the viewer's to read: a national authority every one (a police case
+   * number, a number the registry does not hold); anyone else only a record it sees by that record's own
+   * policy: a number, a subscriber (by id or USCC), a shutdown order, a trunk line, a campaign, a penalty,
+   * an organisation (by code).
+   */
+  private async auditTargetVisible(viewer: Viewer, target: string, number: string | null): Promise<boolean> {
+    if (nationalAuthority(viewer)) return true;
+    const p = new SqlParams();
+    const seen: string[] = [];
+    if (number) seen.push(`EXISTS (SELECT 1 FROM numbers n WHERE n.number = ${p.add(number)} AND ${numbersVisible(viewer, "n", p)})`);
+    if (isUuid(target)) {
+      const id = p.add(target);
+      seen.push(
+        `EXISTS (SELECT 1 FROM subscribers s WHERE s.id = ${id}::uuid AND ${subscribersVisible(viewer, "s", p)})`,
+        `EXISTS (SELECT 1 FROM shutdown_orders o WHERE o.id = ${id}::uuid AND ${shutdownOrdersVisible(viewer, "o", p)})`,
+        `EXISTS (SELECT 1 FROM trunk_lines t WHERE t.id = ${id}::uuid AND ${trunkLinesVisible(viewer, "t", p)})`,
+        `EXISTS (SELECT 1 FROM campaigns c WHERE c.id = ${id}::uuid AND ${campaignsVisible(viewer, "c", p)})`,
+        `EXISTS (SELECT 1 FROM penalties pe WHERE pe.id = ${id}::uuid AND ${penaltiesVisible(viewer, "pe", p)})`,
+      );
+    }
+    const uscc = parseUscc(target);
+    if (uscc.ok) seen.push(`EXISTS (SELECT 1 FROM subscribers s WHERE s.uscc = ${p.add(uscc.value)} AND ${subscribersVisible(viewer, "s", p)})`);
+    seen.push(`EXISTS (SELECT 1 FROM organizations g WHERE g.code = ${p.add(target)} AND ${organizationsVisible(viewer, "g", p)})`);
+    const [{ visible }] = await this.dataSource.query(`SELECT (${seen.join(" OR ")}) AS visible`, p.values);
+    return visible === true;
   }
 }

@@ -8,6 +8,7 @@ import { parseResidentId } from "../../shared/identity/resident-id";
 import { parseUscc } from "../../shared/identity/uscc";
 import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
 import { PiiVault } from "../../shared/pii";
+import { SqlParams, imposedAtOrBelow, nationalAuthority, penaltiesVisible, penaltyTargetInReach } from "../../shared/policy";
 import type { AuditedMutation } from "../audit/audited-mutation";
 import { Penalty, PenaltyTargetKind } from "./enforcement.entity";
 import type { RecordPenaltyInput } from "./enforcement.inputs";
@@ -23,11 +24,6 @@ const PENALTY_COLUMNS = `p.id, p.seq::text AS seq, p.target_name AS "targetName"
   p.published_at IS NOT NULL AS published, p.published_at AS "publishedAt", p.blacklisted, p.created_at AS "createdAt"`;
 const PENALTY_FROM = `penalties p LEFT JOIN organizations o ON o.id = p.target_org_id`;
 
-interface Scope {
-  sql: string;
-  params: unknown[];
-}
-
 /** Administrative penalties: recorded and published by regulators, read by anyone once published. */
 export class PenaltyService {
   private readonly vault: PiiVault;
@@ -37,12 +33,6 @@ export class PenaltyService {
     config: Config,
   ) {
     this.vault = new PiiVault(config.piiKey);
-  }
-
-  /** A regulator sees every penalty; everyone else, the public included, the published ones. */
-  private scope(viewer: Viewer): Scope {
-    if (viewer.organization?.kind === OrganizationKind.REGULATOR) return { sql: "TRUE", params: [] };
-    return { sql: "p.published_at IS NOT NULL", params: [] };
   }
 
   async record(viewer: Viewer, input: RecordPenaltyInput, mutation: AuditedMutation): Promise<Penalty> {
@@ -71,10 +61,17 @@ export class PenaltyService {
     return mutation.run(async (tx) => {
       let orgId: string | null = null;
       if (orgCode) {
-        const [org] = await tx.query(`SELECT id FROM organizations WHERE code = $1`, [orgCode]);
+        const o = new SqlParams();
+        const [org] = await tx.query(`SELECT id FROM organizations WHERE code = ${o.add(orgCode)}`, o.values);
         if (!org) throw badInput(`no organisation ${orgCode}`, { argument: "input.targetOrgCode" });
         orgId = org.id;
       }
+      // A provincial administration penalises only a target registered or holding numbers in its province.
+      // A constant answer is not sent to the database: its parameters may be unused, which PostgreSQL refuses.
+      const r = new SqlParams();
+      const reach = penaltyTargetInReach(viewer, { orgId, uscc, legalRepIdHash: idHash }, r);
+      const inReach = reach === "TRUE" || (reach !== "FALSE" && (await tx.query(`SELECT ${reach} AS "inReach"`, r.values))[0].inReach === true);
+      if (!inReach) throw forbidden("the penalty's target is outside your reach: it is neither registered nor holding numbers in your province");
       const [{ id }] = await tx.query(
         `INSERT INTO penalties (target_kind, target_name, target_org_id, target_uscc, target_id_hash, facts, legal_basis, fine_cny,
                                 correction_ordered, decision_date, blacklisted, published_at, published_by, recorded_by, recorded_by_actor)
@@ -104,16 +101,19 @@ export class PenaltyService {
     if (!isUuid(penaltyId)) throw notFound(`no penalty ${penaltyId}`);
     mutation.target(penaltyId);
     return mutation.run(async (tx) => {
-      const [row] = await tx.query(
-        `SELECT p.published_at, r.path AS recorder_path FROM penalties p JOIN organizations r ON r.id = p.recorded_by WHERE p.id = $1 FOR UPDATE OF p`,
-        [penaltyId],
+      const p = new SqlParams();
+      const [row]: { published_at: Date | null; own: boolean }[] = await tx.query(
+        `SELECT p.published_at, ${imposedAtOrBelow(viewer, "p.recorded_by", p)} AS own
+           FROM penalties p WHERE p.id = ${p.add(penaltyId)} AND ${penaltiesVisible(viewer, "p", p)} FOR UPDATE OF p`,
+        p.values,
       );
       if (!row) throw notFound(`no penalty ${penaltyId}`);
-      if (regulator.province !== null && !String(row.recorder_path).startsWith(regulator.path)) {
+      if (!nationalAuthority(viewer) && !row.own) {
         throw forbidden("only the regulator that recorded the penalty, one above it, or a national regulator publishes it");
       }
       if (row.published_at) throw conflict(`the penalty was already published at ${new Date(row.published_at).toISOString()}`);
-      await tx.query(`UPDATE penalties SET published_at = now(), published_by = $2 WHERE id = $1`, [penaltyId, regulator.id]);
+      const u = new SqlParams();
+      await tx.query(`UPDATE penalties SET published_at = now(), published_by = ${u.add(regulator.id)} WHERE id = ${u.add(penaltyId)}`, u.values);
       return { result: await this.penaltyRow(tx, penaltyId), targets: [penaltyId] };
     });
   }
@@ -121,23 +121,22 @@ export class PenaltyService {
   /** Newest decision first; among decisions of one day, the last recorded first. */
   async list(viewer: Viewer, args: PageArgs): Promise<Connection<Penalty>> {
     const page = toPage(args, CURSOR_KIND);
-    const scope = this.scope(viewer);
-    const params = [...scope.params];
-    const where = [scope.sql];
-    const filtered = [...where];
+    const p = new SqlParams();
+    const visible = penaltiesVisible(viewer, "p", p);
+    const counted = p.clone();
+    const where = [visible];
     if (page.after) {
       const position = /^(\d{4}-\d{2}-\d{2})~(\d{1,19})$/.exec(page.after);
       if (!position) throw badInput("after is not a cursor of this list", { argument: "after" });
-      params.push(position[1], position[2]);
-      where.push(`(p.decision_date, p.seq) < ($${params.length - 1}::date, $${params.length}::bigint)`);
+      where.push(`(p.decision_date, p.seq) < (${p.add(position[1])}::date, ${p.add(position[2])}::bigint)`);
     }
     const rows: Penalty[] = await this.dataSource.query(
       `SELECT ${PENALTY_COLUMNS} FROM ${PENALTY_FROM} WHERE ${where.join(" AND ")}
         ORDER BY p.decision_date DESC, p.seq DESC LIMIT ${page.size + 1}`,
-      params,
+      p.values,
     );
     const count = async () => {
-      const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM penalties p WHERE ${filtered.join(" AND ")}`, scope.params);
+      const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM penalties p WHERE ${visible}`, counted.values);
       return n as number;
     };
     return toConnection(rows, page, count, CURSOR_KIND, (r) => `${r.decisionDate}~${r.seq}`);
@@ -148,7 +147,8 @@ export class PenaltyService {
   }
 
   private async penaltyRow(tx: EntityManager, id: string): Promise<Penalty> {
-    const [row] = await tx.query(`SELECT ${PENALTY_COLUMNS} FROM ${PENALTY_FROM} WHERE p.id = $1`, [id]);
+    const p = new SqlParams();
+    const [row] = await tx.query(`SELECT ${PENALTY_COLUMNS} FROM ${PENALTY_FROM} WHERE p.id = ${p.add(id)}`, p.values);
     return row;
   }
 }

@@ -1,10 +1,10 @@
 import { isIP } from "node:net";
 import type { DataSource, EntityManager } from "typeorm";
 import type { Config } from "../../config";
-import { OrganizationKind } from "../../shared/auth/roles";
 import type { Viewer } from "../../shared/auth/viewer";
 import { badInput } from "../../shared/errors";
 import { PiiVault } from "../../shared/pii";
+import { SqlParams, numbersVisible } from "../../shared/policy";
 import type { AuditedMutation } from "../audit/audited-mutation";
 import { parseNumber } from "../numbers/number-format";
 import { RiskKind, RiskSeverity } from "../subscribers/identity-rules";
@@ -20,11 +20,6 @@ const REPORT_LOCK_CLASS = 415_544_495;
 
 /** One open COMPLAINTS flag per number, even when one subscriber holds several reported numbers. */
 const complaintsKey = (number: string) => `complaints:${number}`;
-
-interface Scope {
-  sql: string;
-  params: unknown[];
-}
 
 /**
  * The bucket a client address counts in: an IPv4 address (also when mapped into IPv6)
@@ -71,13 +66,6 @@ export class ReportService {
     private readonly config: Config,
   ) {
     this.vault = new PiiVault(config.piiKey);
-  }
-
-  /** Which reported numbers a viewer sees in the hot list: a regulator's, national or its province's. */
-  private scope(viewer: Viewer, first: number): Scope {
-    const org = viewer.organization;
-    if (!org || org.kind !== OrganizationKind.REGULATOR) return { sql: "FALSE", params: [] };
-    return org.province ? { sql: `n.province = $${first}`, params: [org.province] } : { sql: "TRUE", params: [] };
   }
 
   /** Keyed, so the stored hash cannot be turned back into an address by trying them all. */
@@ -158,15 +146,16 @@ export class ReportService {
     if (!Number.isInteger(size) || size < 1 || size > MAX_HOT_NUMBERS) {
       throw badInput(`first must be between 1 and ${MAX_HOT_NUMBERS}, got ${first}`, { argument: "first" });
     }
-    const scope = this.scope(viewer, 3);
+    // A number the registry does not hold has no province: only a national regulator sees its reports.
+    const p = new SqlParams();
     return this.dataSource.query(
       `SELECT r.number, count(*)::int AS reports, n.carrier_id AS "carrierId", n.reseller_id AS "resellerId"
          FROM number_reports r LEFT JOIN numbers n ON n.number = r.number
-        WHERE r.at > now() - make_interval(days => $1) AND ${scope.sql}
+        WHERE r.at > now() - make_interval(days => ${p.add(this.config.rules.complaintWindowDays)}) AND ${numbersVisible(viewer, "n", p)}
         GROUP BY r.number, n.carrier_id, n.reseller_id
         ORDER BY reports DESC, r.number
-        LIMIT $2`,
-      [this.config.rules.complaintWindowDays, size, ...scope.params],
+        LIMIT ${p.add(size)}`,
+      p.values,
     );
   }
 }

@@ -1,4 +1,5 @@
 import type { EntityManager } from "typeorm";
+import { SqlParams } from "../../shared/policy";
 import { ChangeCause, NumberStatus } from "./number-status";
 
 // Every writer of numbers holds this lock until it commits, so the change feed's
@@ -21,10 +22,10 @@ export interface MovedNumber {
 }
 
 export interface Move {
-  /** SQL condition on `n` (numbers) choosing the rows, with $1.. placeholders. */
+  /** SQL condition on `n` (numbers) choosing the rows; its placeholders name `params` (a SqlParams' values). */
   where: string;
   params: unknown[];
-  /** SQL assignments, e.g. `status = 'ACTIVE'`; $-placeholders continue after `params`. */
+  /** SQL assignments, e.g. `status = 'ACTIVE'`; their placeholders continue after `params`. */
   set: string;
   setParams?: unknown[];
   cause: ChangeCause;
@@ -41,9 +42,9 @@ export interface Move {
  */
 export async function moveNumbers(tx: EntityManager, move: Move): Promise<MovedNumber[]> {
   await lockNumbers(tx);
-  const params = [...move.params, ...(move.setParams ?? [])];
-  const cause = `$${params.push(move.cause)}`;
-  const orderId = `$${params.push(move.orderId ?? null)}::uuid`;
+  const p = new SqlParams([...move.params, ...(move.setParams ?? [])]);
+  const cause = p.add(move.cause);
+  const orderId = `${p.add(move.orderId ?? null)}::uuid`;
   const changed = move.recordUnchanged ? "TRUE" : "status IS DISTINCT FROM previous_status OR reseller_id IS DISTINCT FROM previous_reseller_id";
   return tx.query(
     `WITH target AS (
@@ -59,7 +60,7 @@ export async function moveNumbers(tx: EntityManager, move: Move): Promise<MovedN
      SELECT number, carrier_id AS "carrierId", reseller_id AS "resellerId", subscriber_id AS "subscriberId", province, status,
             previous_status AS "previousStatus"
        FROM moved ORDER BY number`,
-    params,
+    p.values,
   );
 }
 

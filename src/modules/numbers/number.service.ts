@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { DataSource, EntityManager } from "typeorm";
-import { OrganizationKind } from "../../shared/auth/roles";
-import { Viewer, actingAs } from "../../shared/auth/viewer";
+import { Viewer, organizationOf } from "../../shared/auth/viewer";
 import { groupByIds } from "../../shared/dates";
 import { badInput, conflict } from "../../shared/errors";
 import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
+import { SqlParams, numberChangesVisible, numbersVisible } from "../../shared/policy";
 import { assertProvince, isProvince } from "../../shared/provinces";
 import { canonicalJson } from "../audit/audit-chain";
 import type { AuditedMutation } from "../audit/audited-mutation";
@@ -16,11 +16,6 @@ import { NumberFilter, PublishAllocationInput, SyncNumbersInput, WholesaleNumber
 
 export const MAX_ALLOCATION = 1_000_000;
 const CURSOR_KIND = "number";
-
-interface Scope {
-  sql: string;
-  params: unknown[];
-}
 
 interface ExistingRow {
   number: string;
@@ -44,34 +39,8 @@ interface Change {
 export class NumberService {
   constructor(private readonly dataSource: DataSource) {}
 
-  /**
-   * Row scoping, written once for numbers and their changes: a carrier its
-   * subtree's, a reseller those wholesaled to it, police and national
-   * regulators all, a provincial regulator its province; nobody else any.
-   * `resellerColumns` name the column(s) that make a row a reseller's.
-   */
-  scope(viewer: Viewer, alias: string, first: number, resellerColumns = ["reseller_id"]): Scope {
-    const org = viewer.organization;
-    if (!org) return { sql: "FALSE", params: [] };
-    switch (org.kind) {
-      case OrganizationKind.CARRIER:
-        return { sql: `${alias}.carrier_id IN (SELECT id FROM organizations WHERE path LIKE $${first} || '%')`, params: [org.path] };
-      case OrganizationKind.RESELLER:
-        return { sql: `(${resellerColumns.map((c) => `${alias}.${c} = $${first}`).join(" OR ")})`, params: [org.id] };
-      case OrganizationKind.POLICE:
-      case OrganizationKind.REGULATOR:
-        return org.province ? { sql: `${alias}.province = $${first}`, params: [org.province] } : { sql: "TRUE", params: [] };
-      default:
-        return { sql: "FALSE", params: [] };
-    }
-  }
-
-  private carrierOf(viewer: Viewer) {
-    return actingAs(viewer, OrganizationKind.CARRIER, "only a carrier publishes, syncs and wholesales numbers");
-  }
-
   async publish(viewer: Viewer, input: PublishAllocationInput, mutation: AuditedMutation): Promise<AllocationResult> {
-    const carrier = this.carrierOf(viewer);
+    const carrier = organizationOf(viewer);
     const start = parseNumber(input.rangeStart, "rangeStart");
     const end = parseNumber(input.rangeEnd, "rangeEnd");
     const size = Number(end) - Number(start) + 1;
@@ -115,7 +84,7 @@ export class NumberService {
   }
 
   async sync(viewer: Viewer, input: SyncNumbersInput, mutation: AuditedMutation): Promise<SyncResult> {
-    const carrier = this.carrierOf(viewer);
+    const carrier = organizationOf(viewer);
     const digest = createHash("sha256").update(canonicalJson(input.numbers)).digest("hex");
     mutation.target(`sync:${input.idempotencyKey}`);
 
@@ -188,7 +157,13 @@ export class NumberService {
           reject(item.number, `the reseller changes only while the number is SPARE (it is ${row.status})`);
           continue;
         }
+        // A number's province is its allocation's: a carrier corrects it only while the number is unsold.
         const nextProvince = item.province === undefined ? row.province : item.province;
+        if (nextProvince !== row.province && (row.status !== NumberStatus.SPARE || item.status !== NumberStatus.SPARE)) {
+          const now = row.status === NumberStatus.SPARE ? `it would become ${item.status}` : `it is ${row.status}`;
+          reject(item.number, `the province changes only while the number is SPARE (${now})`);
+          continue;
+        }
         if (nextReseller === row.reseller_id && item.status === row.status && nextProvince === row.province) {
           unchanged += 1;
           continue;
@@ -213,7 +188,7 @@ export class NumberService {
   }
 
   async wholesale(viewer: Viewer, input: WholesaleNumbersInput, mutation: AuditedMutation): Promise<BulkResult> {
-    const carrier = this.carrierOf(viewer);
+    const carrier = organizationOf(viewer);
     return mutation.run(async (tx) => {
       await lockNumbers(tx);
       const resellers = await this.resellersByCode(tx, [input.resellerCode]);
@@ -307,10 +282,11 @@ export class NumberService {
 
   /** The numbers of these subscribers that the viewer may see, grouped by subscriber. */
   async bySubscribers(viewer: Viewer, ids: readonly string[]): Promise<PhoneNumber[][]> {
-    const scope = this.scope(viewer, "n", 2);
+    const p = new SqlParams();
     const rows: PhoneNumber[] = await this.dataSource.query(
-      `SELECT ${NUMBER_COLUMNS} FROM numbers n WHERE n.subscriber_id = ANY($1::uuid[]) AND ${scope.sql} ORDER BY n.number`,
-      [ids, ...scope.params],
+      `SELECT ${NUMBER_COLUMNS} FROM numbers n
+        WHERE n.subscriber_id = ANY(${p.add(ids)}::uuid[]) AND ${numbersVisible(viewer, "n", p)} ORDER BY n.number`,
+      p.values,
     );
     return groupByIds(ids, rows, (r) => r.subscriberId!);
   }
@@ -318,33 +294,33 @@ export class NumberService {
   /** null when the number does not exist or the viewer may not see it. */
   async get(viewer: Viewer, text: string): Promise<PhoneNumber | null> {
     const number = parseNumber(text);
-    const scope = this.scope(viewer, "n", 2);
-    const rows = await this.dataSource.query(`SELECT ${NUMBER_COLUMNS} FROM numbers n WHERE n.number = $1 AND ${scope.sql}`, [number, ...scope.params]);
+    const p = new SqlParams();
+    const rows: PhoneNumber[] = await this.dataSource.query(
+      `SELECT ${NUMBER_COLUMNS} FROM numbers n WHERE n.number = ${p.add(number)} AND ${numbersVisible(viewer, "n", p)}`,
+      p.values,
+    );
     return rows[0] ?? null;
   }
 
   async list(viewer: Viewer, filter: NumberFilter | null | undefined, args: PageArgs): Promise<Connection<PhoneNumber>> {
     const page = toPage(args, CURSOR_KIND);
-    const params: unknown[] = [];
-    const where: string[] = [];
-    const param = (value: unknown) => `$${params.push(value)}`;
-    const scope = this.scope(viewer, "n", 1);
-    params.push(...scope.params);
-    where.push(scope.sql);
-    if (filter?.status) where.push(`n.status = ${param(filter.status)}`);
-    if (filter?.province) where.push(`n.province = ${param(filter.province)}`);
-    if (filter?.resellerCode) where.push(`n.reseller_id = (SELECT id FROM organizations WHERE code = ${param(filter.resellerCode)})`);
-    if (filter?.prefix) where.push(`n.number LIKE ${param(parsePrefix(filter.prefix))} || '%'`);
-    const filtered = [...where];
-    const filteredParams = [...params];
-    if (page.after) where.push(`n.number > ${param(page.after)}`);
+    const p = new SqlParams();
+    const where = [numbersVisible(viewer, "n", p)];
+    if (filter?.status) where.push(`n.status = ${p.add(filter.status)}`);
+    if (filter?.province) where.push(`n.province = ${p.add(filter.province)}`);
+    if (filter?.resellerCode) where.push(`n.reseller_id = (SELECT id FROM organizations WHERE code = ${p.add(filter.resellerCode)})`);
+    if (filter?.prefix) where.push(`n.number LIKE ${p.add(parsePrefix(filter.prefix))} || '%'`);
+    // Counted only when the client selects totalCount, without the page's cursor.
+    const filtered = where.join(" AND ");
+    const counting = p.clone();
+    if (page.after) where.push(`n.number > ${p.add(page.after)}`);
     const rows: PhoneNumber[] = await this.dataSource.query(
       `SELECT ${NUMBER_COLUMNS} FROM numbers n WHERE ${where.join(" AND ")} ORDER BY n.number LIMIT ${page.size + 1}`,
-      params,
+      p.values,
     );
     const count = async () => {
-      const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM numbers n WHERE ${filtered.join(" AND ")}`, filteredParams);
-      return n as number;
+      const [{ n }]: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM numbers n WHERE ${filtered}`, counting.values);
+      return n;
     };
     return toConnection(rows, page, count, CURSOR_KIND, (r) => r.number);
   }
@@ -354,23 +330,22 @@ export class NumberService {
     const after = args.after ?? "0";
     if (!/^\d{1,19}$/.test(after)) throw badInput(`after must be a sequence number from this feed, got "${after}"`, { argument: "after" });
     const page = toPage({ first: args.first }, "change");
-    const scope = this.scope(viewer, "c", 2, ["reseller_id", "previous_reseller_id"]);
-    const rows = await this.dataSource.query(
+    const p = new SqlParams();
+    const where = `c.seq > ${p.add(after)} AND ${numberChangesVisible(viewer, "c", p)}`;
+    const rows: NumberChange[] = await this.dataSource.query(
       `SELECT c.seq::text AS sequence, c.number, c.status, c.previous_status AS "previousStatus", c.cause, c.province, c.at, c.order_id AS "orderId",
               c.carrier_id AS "carrierId", c.reseller_id AS "resellerId"
          FROM number_changes c
-        WHERE c.seq > $1 AND ${scope.sql}
+        WHERE ${where}
         ORDER BY c.seq LIMIT ${page.size + 1}`,
-      [after, ...scope.params],
+      p.values,
     );
     const count = async () => {
-      const sql = `SELECT count(*)::int AS n FROM number_changes c WHERE c.seq > $1 AND ${scope.sql}`;
-      const [{ n }] = await this.dataSource.query(sql, [after, ...scope.params]);
-      return n as number;
+      const [{ n }]: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM number_changes c WHERE ${where}`, p.values);
+      return n;
     };
     return toConnection<NumberChange>(rows, page, count, null, (r) => r.sequence);
   }
-
 }
 
 export const NUMBER_COLUMNS = `n.number, n.service_type AS "serviceType", n.carrier_id AS "carrierId", n.reseller_id AS "resellerId",

@@ -1,4 +1,5 @@
 import DataLoader from "dataloader";
+import type { Viewer } from "../../shared/auth/viewer";
 import { Organization } from "./organization.entity";
 import { organizationPermissions } from "./organization.permissions";
 import { OrganizationResolver } from "./organization.resolver";
@@ -9,8 +10,9 @@ export const organizationsModule = {
   resolvers: [OrganizationResolver],
   permissions: organizationPermissions,
   loaders: {
-    organizationById: (services: { organizations: OrganizationService }) =>
-      new DataLoader<string, Organization | null>((ids) => services.organizations.byIds(ids)),
+    // null for an organisation the viewer could not fetch by organization(code): every nested field answers as the root does.
+    organizationById: (services: { organizations: OrganizationService }, viewer: Viewer) =>
+      new DataLoader<string, Organization | null>((ids) => services.organizations.byIds(viewer, ids)),
   },
 };
 

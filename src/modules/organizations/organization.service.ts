@@ -1,16 +1,18 @@
-import { DataSource, EntityManager, In, SelectQueryBuilder } from "typeorm";
-import { Permission } from "../../shared/auth/permissions";
+import { DataSource, EntityManager } from "typeorm";
 import { KIND_OF_ROLE, OrganizationKind, Role } from "../../shared/auth/roles";
-import { Viewer, ViewerOrganization, can } from "../../shared/auth/viewer";
+import { Viewer, ViewerOrganization } from "../../shared/auth/viewer";
 import { badInput, conflict, isUniqueViolation, parsedOrBadInput } from "../../shared/errors";
 import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
 import { parseUscc } from "../../shared/identity/uscc";
+import { SqlParams, organizationsVisible } from "../../shared/policy";
 import { PROVINCES, assertProvince } from "../../shared/provinces";
 import type { AuditedMutation } from "../audit/audited-mutation";
 import { Organization } from "./organization.entity";
 import { CreateOrganizationInput, OrganizationFilter } from "./organization.inputs";
 
 const CURSOR_KIND = "organization";
+
+const ORGANIZATION_COLUMNS = `o.id, o.code, o.name, o.kind, o.province, o.parent_id AS "parentId", o.uscc, o.path, o.created_at AS "createdAt"`;
 
 /**
  * How long a token's organisation is taken from memory rather than the database.
@@ -25,18 +27,6 @@ export class OrganizationService {
   private readonly tokenOrganizations = new Map<string, { organization: ViewerOrganization; until: number }>();
 
   constructor(private readonly dataSource: DataSource) {}
-
-  /**
-   * Row scoping, written once: oversight roles see every organisation; everyone
-   * else sees their own subtree and the organisations above them.
-   */
-  applyVisibility(viewer: Viewer, qb: SelectQueryBuilder<Organization>, alias = "org"): SelectQueryBuilder<Organization> {
-    if (can(viewer, Permission.ORGANIZATION_READ_ALL)) return qb;
-    if (!viewer.organization) return qb.andWhere("FALSE");
-    return qb.andWhere(`(${alias}.path LIKE :viewerPath || '%' OR :viewerPath LIKE ${alias}.path || '%')`, {
-      viewerPath: viewer.organization.path,
-    });
-  }
 
   async create(viewer: Viewer, input: CreateOrganizationInput, mutation: AuditedMutation): Promise<Organization> {
     if (input.kind === OrganizationKind.PLATFORM) {
@@ -95,29 +85,43 @@ export class OrganizationService {
 
   /** null when the organisation does not exist or the viewer may not see it. */
   async get(viewer: Viewer, code: string): Promise<Organization | null> {
-    const qb = this.dataSource.getRepository(Organization).createQueryBuilder("org").where("org.code = :code", { code });
-    return this.applyVisibility(viewer, qb).getOne();
+    const p = new SqlParams();
+    const rows: Organization[] = await this.dataSource.query(
+      `SELECT ${ORGANIZATION_COLUMNS} FROM organizations o WHERE o.code = ${p.add(code)} AND ${organizationsVisible(viewer, "o", p)}`,
+      p.values,
+    );
+    return rows[0] ?? null;
   }
 
   async list(viewer: Viewer, filter: OrganizationFilter | null | undefined, args: PageArgs): Promise<Connection<Organization>> {
     const page = toPage(args, CURSOR_KIND);
-    const qb = this.applyVisibility(viewer, this.dataSource.getRepository(Organization).createQueryBuilder("org"));
-    if (filter?.kind) qb.andWhere("org.kind = :kind", { kind: filter.kind });
-    if (filter?.province) qb.andWhere("org.province = :province", { province: filter.province });
-    if (filter?.parentCode) {
-      qb.andWhere("org.parent_id = (SELECT p.id FROM organizations p WHERE p.code = :parentCode)", { parentCode: filter.parentCode });
-    }
+    const p = new SqlParams();
+    const where = [organizationsVisible(viewer, "o", p)];
+    if (filter?.kind) where.push(`o.kind = ${p.add(filter.kind)}`);
+    if (filter?.province) where.push(`o.province = ${p.add(filter.province)}`);
+    if (filter?.parentCode) where.push(`o.parent_id = (SELECT pc.id FROM organizations pc WHERE pc.code = ${p.add(filter.parentCode)})`);
     // Counted only when the client selects totalCount.
-    const counting = qb.clone();
-    const totalCount = () => counting.getCount();
-    if (page.after) qb.andWhere("org.code > :after", { after: page.after });
-    const rows = await qb.orderBy("org.code", "ASC").limit(page.size + 1).getMany();
+    const counting = p.clone();
+    const filtered = where.join(" AND ");
+    const totalCount = async () => {
+      const [{ n }]: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM organizations o WHERE ${filtered}`, counting.values);
+      return n;
+    };
+    if (page.after) where.push(`o.code > ${p.add(page.after)}`);
+    const rows: Organization[] = await this.dataSource.query(
+      `SELECT ${ORGANIZATION_COLUMNS} FROM organizations o WHERE ${where.join(" AND ")} ORDER BY o.code LIMIT ${page.size + 1}`,
+      p.values,
+    );
     return toConnection(rows, page, totalCount, CURSOR_KIND, (o) => o.code);
   }
 
-  /** For the per-request loader; callers reach ids only through rows they could see. */
-  async byIds(ids: readonly string[]): Promise<(Organization | null)[]> {
-    const rows = await this.dataSource.getRepository(Organization).findBy({ id: In([...ids]) });
+  /** For the per-request loader: the organisations of these ids the viewer may see, null for the others. */
+  async byIds(viewer: Viewer, ids: readonly string[]): Promise<(Organization | null)[]> {
+    const p = new SqlParams();
+    const rows: Organization[] = await this.dataSource.query(
+      `SELECT ${ORGANIZATION_COLUMNS} FROM organizations o WHERE o.id = ANY(${p.add(ids)}::uuid[]) AND ${organizationsVisible(viewer, "o", p)}`,
+      p.values,
+    );
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => byId.get(id) ?? null);
   }

@@ -29,20 +29,26 @@ export class ShutdownItem {
   @Field()
   number: string;
 
-  @Field(() => NumberStatus, { description: "What the number returns to when no order stands on it" })
-  previousStatus: NumberStatus;
+  @Field(() => NumberStatus, {
+    nullable: true,
+    description: "What the number returns to when no order stands on it (null to a provincial bureau for a number outside its province)",
+  })
+  previousStatus: NumberStatus | null;
 
   @Field(() => ItemState)
   state: ItemState;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: "null until acknowledged (and where previousStatus is null)" })
   acknowledgedAt: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: "null until executed (and where previousStatus is null)" })
   executedAt: Date | null;
 
-  @Field({ description: "Not acknowledged by its deadline, or not executed by its deadline, while the order stands" })
-  overdue: boolean;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Not acknowledged by its deadline, or not executed by its deadline, while the order stands (null where previousStatus is)",
+  })
+  overdue: boolean | null;
 
   orderId: string;
   carrierId: string;

@@ -47,7 +47,9 @@ export class ShutdownResolver {
     return notice;
   }
 
-  @FieldResolver(() => [ShutdownItem], { description: "Its numbers (a carrier sees only its own)" })
+  @FieldResolver(() => [ShutdownItem], {
+    description: "Its numbers (a carrier sees only its own; a provincial bureau, outside its province, only each number, its carrier and state)",
+  })
   items(@Root() order: ShutdownOrder, @Ctx() ctx: RequestContext) {
     return ctx.loaders.itemsByOrder.load(order.id);
   }

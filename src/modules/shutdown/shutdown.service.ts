@@ -7,6 +7,9 @@ import { groupByIds } from "../../shared/dates";
 import { badInput, conflict, forbidden, notFound } from "../../shared/errors";
 import { isUuid } from "../../shared/ids";
 import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination";
+import {
+  SqlParams, imposedAtOrBelow, numbersOrderable, shutdownItemDetailVisible, shutdownItemsVisible, shutdownOrdersVisible,
+} from "../../shared/policy";
 import type { AuditedMutation } from "../audit/audited-mutation";
 import { canonicalNumber } from "../numbers/number-format";
 import { lockNumbers, moveNumbers } from "../numbers/number-moves";
@@ -26,11 +29,6 @@ const ORDER_COLUMNS = `o.id, o.seq::text AS seq, o.issued_by AS "issuedById", o.
 const OVERDUE = `(o.status = 'IN_EFFECT' AND ((i.state = 'NOTIFIED' AND now() > o.acknowledgement_deadline)
                                             OR (i.state <> 'EXECUTED' AND now() > o.execution_deadline)))`;
 
-interface Scope {
-  sql: string;
-  params: unknown[];
-}
-
 /** Emergency shutdown orders (DESIGN.md, "Emergency shutdown orders"). */
 export class ShutdownService {
   constructor(
@@ -39,43 +37,6 @@ export class ShutdownService {
     readonly bus: NoticeBus,
     private readonly log: Logger,
   ) {}
-
-  /**
-   * Which orders a viewer sees: police those issued in their subtree (the ministry
-   * all); a national regulator all, a provincial one those issued in its subtree or
-   * naming numbers of its province; a carrier those naming its subtree's numbers.
-   */
-  private orderScope(viewer: Viewer, first: number): Scope {
-    const org = viewer.organization;
-    if (!org) return { sql: "FALSE", params: [] };
-    const issuedBelow = `o.issued_by IN (SELECT id FROM organizations WHERE path LIKE $${first} || '%')`;
-    switch (org.kind) {
-      case OrganizationKind.POLICE:
-        return { sql: issuedBelow, params: [org.path] };
-      case OrganizationKind.REGULATOR:
-        if (!org.province) return { sql: "TRUE", params: [] };
-        return {
-          sql: `(${issuedBelow} OR EXISTS (SELECT 1 FROM shutdown_items i JOIN numbers n ON n.number = i.number
-                                           WHERE i.order_id = o.id AND n.province = $${first + 1}))`,
-          params: [org.path, org.province],
-        };
-      case OrganizationKind.CARRIER:
-        return { sql: `EXISTS (SELECT 1 FROM shutdown_items i WHERE i.order_id = o.id AND ${this.carrierItems(first)})`, params: [org.path] };
-      default:
-        return { sql: "FALSE", params: [] };
-    }
-  }
-
-  /** Items a carrier sees: its subtree's numbers; others see every item of an order they see. */
-  private itemScope(viewer: Viewer, first: number): Scope {
-    const org = viewer.organization;
-    if (org?.kind === OrganizationKind.CARRIER) return { sql: this.carrierItems(first), params: [org.path] };
-    return { sql: "TRUE", params: [] };
-  }
-
-  private carrierItems(param: number): string {
-    return `i.carrier_id IN (SELECT id FROM organizations WHERE path LIKE $${param} || '%')`;
-  }
 
   async issue(viewer: Viewer, input: IssueShutdownOrderInput, mutation: AuditedMutation): Promise<ShutdownOrder> {
     const issuer = this.authority(viewer, "only the police or a regulator issues a shutdown order");
@@ -87,80 +48,93 @@ export class ShutdownService {
       else wanted.add(number);
     }
     if (malformed.length > 0) {
-      const named = malformed.slice(0, 10).map((m) => `"${m}"`).join(", ");
-      throw badInput(`not 400 numbers (ten digits starting 400): ${named}${malformed.length > 10 ? ` and ${malformed.length - 10} more` : ""}`, {
-        argument: "input.numbers",
-      });
+      throw badInput(`not 400 numbers (ten digits starting 400): ${named(malformed.map((m) => `"${m}"`))}`, { argument: "input.numbers" });
     }
     const numbers = [...wanted];
+    const caseNumber = input.caseNumber.trim();
+    const fraud = input.reason === ShutdownReason.TELECOM_FRAUD;
     const { shutdownAckMinutes, shutdownExecutionMinutes, quarantineDays } = this.config.rules;
-    mutation.target(input.caseNumber.trim());
+    mutation.target(caseNumber);
 
     const order = await mutation.run(async (tx) => {
       await lockNumbers(tx);
+      // A provincial administration stops only its province's numbers; the police any (fraud crosses provinces).
+      const reach = new SqlParams();
+      const held: { number: string; orderable: boolean }[] = await tx.query(
+        `SELECT n.number, ${numbersOrderable(viewer, "n", reach)} AS orderable
+           FROM numbers n WHERE n.number = ANY(${reach.add(numbers)}::text[]) ORDER BY n.number`,
+        reach.values,
+      );
+      const beyond = held.filter((h) => !h.orderable).map((h) => h.number);
+      if (beyond.length > 0) throw forbidden(`not numbers you may order stopped (outside your province): ${named(beyond)}`);
+
+      const o = new SqlParams();
       const [{ id }] = await tx.query(
         `INSERT INTO shutdown_orders (issued_by, issued_by_actor, case_number, legal_basis, reason, note, acknowledgement_deadline, execution_deadline)
-         VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(mins => $7), now() + make_interval(mins => $8)) RETURNING id`,
-        [issuer.id, viewer.subject, input.caseNumber.trim(), input.legalBasis.trim(), input.reason, input.note.trim(), shutdownAckMinutes, shutdownExecutionMinutes],
+         VALUES (${o.add(issuer.id)}, ${o.add(viewer.subject)}, ${o.add(caseNumber)}, ${o.add(input.legalBasis.trim())}, ${o.add(input.reason)},
+                 ${o.add(input.note.trim())}, now() + make_interval(mins => ${o.add(shutdownAckMinutes)}),
+                 now() + make_interval(mins => ${o.add(shutdownExecutionMinutes)})) RETURNING id`,
+        o.values,
       );
       // Each item remembers what its number was before any order stopped it.
-      const known: { number: string }[] = await tx.query(
+      const it = new SqlParams();
+      await tx.query(
         `INSERT INTO shutdown_items (order_id, number, carrier_id, previous_status)
-         SELECT $1, n.number, n.carrier_id,
+         SELECT ${it.add(id)}, n.number, n.carrier_id,
                 CASE WHEN n.status <> 'FORCE_STOPPED' THEN n.status ELSE
                   (SELECT i.previous_status FROM shutdown_items i JOIN shutdown_orders o ON o.id = i.order_id
                     WHERE i.number = n.number AND o.status = 'IN_EFFECT' LIMIT 1) END
-           FROM numbers n WHERE n.number = ANY($2::text[])
-         RETURNING number`,
-        [id, numbers],
+           FROM numbers n WHERE n.number = ANY(${it.add(numbers)}::text[])`,
+        it.values,
       );
-      const held = new Set(known.map((k) => k.number));
-      const unknown = numbers.filter((n) => !held.has(n));
-      if (unknown.length > 0) await tx.query(`UPDATE shutdown_orders SET unknown_numbers = $2 WHERE id = $1`, [id, unknown]);
-      if (input.reason === ShutdownReason.TELECOM_FRAUD) {
+      const known = new Set(held.map((h) => h.number));
+      const unknown = numbers.filter((n) => !known.has(n));
+      if (unknown.length > 0) {
+        const u = new SqlParams();
+        await tx.query(`UPDATE shutdown_orders SET unknown_numbers = ${u.add(unknown)} WHERE id = ${u.add(id)}`, u.values);
+      }
+      if (fraud) {
         // A fraud number ages in the long quarantine, and never goes back to whoever held it.
+        const b = new SqlParams();
         await tx.query(
           `INSERT INTO number_bars (number, uscc, legal_rep_id_hash, reason)
-           SELECT n.number, s.uscc, s.legal_rep_id_hash, 'fraud shutdown ' || $2
-             FROM numbers n JOIN subscribers s ON s.id = n.subscriber_id WHERE n.number = ANY($1::text[])
+           SELECT n.number, s.uscc, s.legal_rep_id_hash, 'fraud shutdown ' || ${b.add(caseNumber)}
+             FROM numbers n JOIN subscribers s ON s.id = n.subscriber_id WHERE n.number = ANY(${b.add(numbers)}::text[])
            ON CONFLICT DO NOTHING`,
-          [numbers, input.caseNumber.trim()],
+          b.values,
         );
       }
-      await moveNumbers(tx, {
-        where: "n.number = ANY($1::text[])",
-        params: [numbers],
-        set: input.reason === ShutdownReason.TELECOM_FRAUD ? "status = 'FORCE_STOPPED', aging_days = $2" : "status = 'FORCE_STOPPED'",
-        setParams: input.reason === ShutdownReason.TELECOM_FRAUD ? [quarantineDays] : [],
-        cause: ChangeCause.SHUTDOWN,
-        orderId: id,
-        recordUnchanged: true,
-      });
+      const m = new SqlParams();
+      const where = `n.number = ANY(${m.add(numbers)}::text[])`;
+      const set = fraud ? `status = 'FORCE_STOPPED', aging_days = ${m.add(quarantineDays)}` : "status = 'FORCE_STOPPED'";
+      await moveNumbers(tx, { where, params: m.values, set, cause: ChangeCause.SHUTDOWN, orderId: id, recordUnchanged: true });
       await this.bus.announce(tx, id);
-      return { result: await this.orderRow(tx, id), targets: [id] };
+      return { result: await this.orderFor(tx, viewer, id), targets: [id] };
     });
     this.bus.committed(order.id);
     return order;
   }
 
   async acknowledge(viewer: Viewer, orderId: string, mutation: AuditedMutation): Promise<ShutdownOrder> {
-    const carrier = this.carrier(viewer);
+    this.carrier(viewer);
     return mutation.run(async (tx) => {
-      await this.carrierItemsOf(tx, orderId, carrier);
+      await this.itemsToExecute(tx, viewer, orderId);
+      const p = new SqlParams();
       await tx.query(
         `UPDATE shutdown_items i SET state = 'ACKNOWLEDGED', acknowledged_at = now()
-          WHERE i.order_id = $1 AND i.state = 'NOTIFIED' AND ${this.carrierItems(2)}`,
-        [orderId, carrier.path],
+          WHERE i.order_id = ${p.add(orderId)} AND i.state = 'NOTIFIED' AND ${shutdownItemsVisible(viewer, "i", p)}`,
+        p.values,
       );
-      return { result: await this.orderRow(tx, orderId), targets: [orderId] };
+      return { result: await this.orderFor(tx, viewer, orderId), targets: [orderId] };
     });
   }
 
   async confirmExecuted(viewer: Viewer, orderId: string, numbers: string[] | null | undefined, mutation: AuditedMutation): Promise<ShutdownOrder> {
-    const carrier = this.carrier(viewer);
+    this.carrier(viewer);
     return mutation.run(async (tx) => {
-      const mine = await this.carrierItemsOf(tx, orderId, carrier);
-      const [order] = await tx.query(`SELECT status FROM shutdown_orders WHERE id = $1`, [orderId]);
+      const mine = await this.itemsToExecute(tx, viewer, orderId);
+      const s = new SqlParams();
+      const [order] = await tx.query(`SELECT status FROM shutdown_orders WHERE id = ${s.add(orderId)}`, s.values);
       if (order.status !== "IN_EFFECT") throw conflict("the order was lifted: there is nothing to execute");
       let chosen: string[] | null = null;
       if (numbers && numbers.length > 0) {
@@ -170,12 +144,15 @@ export class ShutdownService {
           throw badInput(`not numbers of yours in this order: ${foreign.slice(0, 10).join(", ")}`, { argument: "numbers" });
         }
       }
+      const p = new SqlParams();
+      const only = p.add(chosen);
       await tx.query(
         `UPDATE shutdown_items i SET state = 'EXECUTED', executed_at = now(), acknowledged_at = coalesce(acknowledged_at, now())
-          WHERE i.order_id = $1 AND i.state <> 'EXECUTED' AND ${this.carrierItems(2)} AND ($3::text[] IS NULL OR i.number = ANY($3::text[]))`,
-        [orderId, carrier.path, chosen],
+          WHERE i.order_id = ${p.add(orderId)} AND i.state <> 'EXECUTED' AND ${shutdownItemsVisible(viewer, "i", p)}
+            AND (${only}::text[] IS NULL OR i.number = ANY(${only}::text[]))`,
+        p.values,
       );
-      return { result: await this.orderRow(tx, orderId), targets: [orderId] };
+      return { result: await this.orderFor(tx, viewer, orderId), targets: [orderId] };
     });
   }
 
@@ -183,7 +160,8 @@ export class ShutdownService {
    * Lifts an order: only its issuer or an authority above it. Each of its numbers
    * that no other order in effect names returns to what it was before it was
    * stopped, unless its owner lost its identity meanwhile (REVOKED: TERMINATED;
-   * no longer VERIFIED: SUSPENDED for papers).
+   * no longer VERIFIED: SUSPENDED for papers). An order the viewer cannot see is
+   * not found, as one that does not exist.
    */
   async lift(viewer: Viewer, orderId: string, reason: string, mutation: AuditedMutation): Promise<ShutdownOrder> {
     const authority = this.authority(viewer, "only the issuing authority, or one above it, lifts a shutdown order");
@@ -192,82 +170,87 @@ export class ShutdownService {
     const { quarantineDays } = this.config.rules;
     return mutation.run(async (tx) => {
       await lockNumbers(tx);
-      const [order] = isUuid(orderId)
+      const p = new SqlParams();
+      const [order]: { status: string; visible: boolean; liftable: boolean }[] = isUuid(orderId)
         ? await tx.query(
-            `SELECT o.status, i.path AS issuer_path FROM shutdown_orders o JOIN organizations i ON i.id = o.issued_by WHERE o.id = $1 FOR UPDATE OF o`,
-            [orderId],
+            `SELECT o.status, ${shutdownOrdersVisible(viewer, "o", p)} AS visible, ${imposedAtOrBelow(viewer, "o.issued_by", p)} AS liftable
+               FROM shutdown_orders o WHERE o.id = ${p.add(orderId)} FOR UPDATE OF o`,
+            p.values,
           )
         : [];
-      if (!order) throw notFound(`no shutdown order ${orderId}`);
-      if (!String(order.issuer_path).startsWith(authority.path)) {
-        throw forbidden("only the issuing authority, or one above it, lifts this order");
-      }
+      if (!order || !order.visible) throw notFound(`no shutdown order ${orderId}`);
+      if (!order.liftable) throw forbidden("only the issuing authority, or one above it, lifts this order");
       if (order.status !== "IN_EFFECT") throw conflict("the order is already lifted");
+      const u = new SqlParams();
       await tx.query(
-        `UPDATE shutdown_orders SET status = 'LIFTED', lifted_at = now(), lifted_by = $2, lift_reason = $3 WHERE id = $1`,
-        [orderId, authority.id, why],
+        `UPDATE shutdown_orders SET status = 'LIFTED', lifted_at = now(), lifted_by = ${u.add(authority.id)}, lift_reason = ${u.add(why)}
+          WHERE id = ${u.add(orderId)}`,
+        u.values,
       );
       await tx.query(`SET LOCAL registry.lifting = 'on'`);
-      const previous = `(SELECT i.previous_status FROM shutdown_items i WHERE i.order_id = $1 AND i.number = n.number)`;
+      const m = new SqlParams();
+      const id = m.add(orderId);
+      const previous = `(SELECT i.previous_status FROM shutdown_items i WHERE i.order_id = ${id} AND i.number = n.number)`;
       const owner = `(SELECT s.identity_status FROM subscribers s WHERE s.id = n.subscriber_id)`;
-      const moved = await moveNumbers(tx, {
-        where: `n.status = 'FORCE_STOPPED' AND n.number IN (SELECT number FROM shutdown_items WHERE order_id = $1)
+      const where = `n.status = 'FORCE_STOPPED' AND n.number IN (SELECT number FROM shutdown_items WHERE order_id = ${id})
                 AND NOT EXISTS (SELECT 1 FROM shutdown_items i JOIN shutdown_orders o ON o.id = i.order_id
-                                 WHERE i.number = n.number AND o.status = 'IN_EFFECT')`,
-        params: [orderId],
-        set: `status = CASE
+                                 WHERE i.number = n.number AND o.status = 'IN_EFFECT')`;
+      const set = `status = CASE
                 WHEN ${previous} IN ('PENDING_VERIFICATION', 'ACTIVE', 'SUSPENDED') AND ${owner} = 'REVOKED' THEN 'TERMINATED'
                 WHEN ${previous} = 'ACTIVE' AND ${owner} IS DISTINCT FROM 'VERIFIED' THEN 'SUSPENDED'
                 ELSE ${previous} END,
               suspension = coalesce(n.suspension, 'PAPERS'),
-              aging_days = CASE WHEN ${owner} = 'REVOKED' THEN $2 ELSE n.aging_days END`,
-        setParams: [quarantineDays],
-        cause: ChangeCause.LIFT,
-        orderId,
-      });
+              aging_days = CASE WHEN ${owner} = 'REVOKED' THEN ${m.add(quarantineDays)} ELSE n.aging_days END`;
+      const moved = await moveNumbers(tx, { where, params: m.values, set, cause: ChangeCause.LIFT, orderId });
       await tx.query(`SET LOCAL registry.lifting = 'off'`);
-      return { result: await this.orderRow(tx, orderId), targets: [orderId, ...moved.map((m) => m.number)] };
+      return { result: await this.orderFor(tx, viewer, orderId), targets: [orderId, ...moved.map((n) => n.number)] };
     });
+  }
+
+  /** One order, or null when it does not exist or the viewer may not see it. */
+  async get(viewer: Viewer, orderId: string): Promise<ShutdownOrder | null> {
+    return isUuid(orderId) ? this.visibleOrder(this.dataSource, viewer, orderId) : null;
   }
 
   async list(viewer: Viewer, filter: ShutdownOrderFilter | null | undefined, args: PageArgs): Promise<Connection<ShutdownOrder>> {
     const page = toPage(args, CURSOR_KIND);
-    const params: unknown[] = [];
-    const param = (value: unknown) => `$${params.push(value)}`;
-    const scope = this.orderScope(viewer, 1);
-    params.push(...scope.params);
-    const where = [scope.sql];
-    if (filter?.status) where.push(`o.status = ${param(filter.status)}`);
+    const p = new SqlParams();
+    const where = [shutdownOrdersVisible(viewer, "o", p)];
+    if (filter?.status) where.push(`o.status = ${p.add(filter.status)}`);
     if (filter?.overdue != null) {
-      const items = this.itemScope(viewer, params.length + 1);
-      params.push(...items.params);
-      where.push(`${filter.overdue ? "" : "NOT "}EXISTS (SELECT 1 FROM shutdown_items i WHERE i.order_id = o.id AND ${items.sql} AND ${OVERDUE})`);
+      // Only items whose state and times the viewer reads count: lateness elsewhere is not a provincial bureau's to see.
+      where.push(`${filter.overdue ? "" : "NOT "}EXISTS (SELECT 1 FROM shutdown_items i JOIN numbers n ON n.number = i.number
+                   WHERE i.order_id = o.id AND ${shutdownItemsVisible(viewer, "i", p)} AND ${shutdownItemDetailVisible(viewer, "n", p)} AND ${OVERDUE})`);
     }
     return listBySeq<ShutdownOrder>((sql, values) => this.dataSource.query(sql, values), {
-      from: "shutdown_orders o", alias: "o", columns: ORDER_COLUMNS, where, params, page, kind: CURSOR_KIND, descending: true,
+      from: "shutdown_orders o", alias: "o", columns: ORDER_COLUMNS, where, params: p.values, page, kind: CURSOR_KIND, descending: true,
     });
   }
 
-  /** The items of these orders that the viewer sees, with whether each is overdue now. */
+  /**
+   * The items of these orders that the viewer sees, with whether each is overdue now. Outside a provincial
+   * bureau's province an item shows only its number, carrier and state.
+   */
   async itemsOf(viewer: Viewer, orderIds: readonly string[]): Promise<ShutdownItem[][]> {
-    const scope = this.itemScope(viewer, 2);
-    const rows: ShutdownItem[] = await this.dataSource.query(
+    const p = new SqlParams();
+    const rows: (ShutdownItem & { detailed: boolean })[] = await this.dataSource.query(
       `SELECT i.order_id AS "orderId", i.number, i.carrier_id AS "carrierId", i.previous_status AS "previousStatus", i.state,
-              i.acknowledged_at AS "acknowledgedAt", i.executed_at AS "executedAt", ${OVERDUE} AS overdue
-         FROM shutdown_items i JOIN shutdown_orders o ON o.id = i.order_id
-        WHERE i.order_id = ANY($1::uuid[]) AND ${scope.sql}
+              i.acknowledged_at AS "acknowledgedAt", i.executed_at AS "executedAt", ${OVERDUE} AS overdue,
+              ${shutdownItemDetailVisible(viewer, "n", p)} AS detailed
+         FROM shutdown_items i JOIN shutdown_orders o ON o.id = i.order_id LEFT JOIN numbers n ON n.number = i.number
+        WHERE i.order_id = ANY(${p.add(orderIds)}::uuid[]) AND ${shutdownOrdersVisible(viewer, "o", p)} AND ${shutdownItemsVisible(viewer, "i", p)}
         ORDER BY i.number`,
-      [orderIds, ...scope.params],
+      p.values,
     );
-    return groupByIds(orderIds, rows, (r) => r.orderId);
+    return groupByIds(orderIds, rows.map(itemAsSeen), (r) => r.orderId);
   }
 
   /**
-   * The notices a carrier receives while subscribed: each committed order, with only
-   * the carrier's subtree's numbers; orders naming none of them are not delivered.
+   * The notices a carrier receives while subscribed: each committed order it sees, with only
+   * the items it sees (its subtree's numbers); orders naming none of them are not delivered.
    */
   notices(viewer: Viewer): AsyncIterableIterator<ShutdownNotice> {
-    const carrier = this.carrier(viewer);
+    this.carrier(viewer);
     const queue: ShutdownNotice[] = [];
     const waiting: ((result: IteratorResult<ShutdownNotice>) => void)[] = [];
     let done = false;
@@ -277,7 +260,7 @@ export class ShutdownService {
       else queue.push(notice);
     };
     const stop = this.bus.listen((orderId) => {
-      this.noticeFor(orderId, carrier)
+      this.noticeFor(orderId, viewer)
         .then((notice) => notice && !done && deliver(notice))
         .catch((error) => this.log.error({ err: error, orderId }, "could not prepare a shutdown notice"));
     });
@@ -304,11 +287,14 @@ export class ShutdownService {
     };
   }
 
-  private async noticeFor(orderId: string, carrier: ViewerOrganization): Promise<ShutdownNotice | null> {
+  /** The notice of a committed order for this viewer: only the order's items it sees; null when it sees none. */
+  private async noticeFor(orderId: string, viewer: Viewer): Promise<ShutdownNotice | null> {
+    const p = new SqlParams();
     const rows: (ShutdownOrder & { number: string })[] = await this.dataSource.query(
       `SELECT ${ORDER_COLUMNS}, i.number FROM shutdown_orders o JOIN shutdown_items i ON i.order_id = o.id
-        WHERE o.id = $1 AND ${this.carrierItems(2)} ORDER BY i.number`,
-      [orderId, carrier.path],
+        WHERE o.id = ${p.add(orderId)} AND ${shutdownOrdersVisible(viewer, "o", p)} AND ${shutdownItemsVisible(viewer, "i", p)}
+        ORDER BY i.number`,
+      p.values,
     );
     if (rows.length === 0) return null;
     const [order] = rows;
@@ -331,17 +317,42 @@ export class ShutdownService {
     return actingAs(viewer, OrganizationKind.CARRIER, "only a carrier acknowledges and executes shutdown orders");
   }
 
-  /** The numbers of this order that are the carrier's; NOT_FOUND when there are none. */
-  private async carrierItemsOf(tx: EntityManager, orderId: string, carrier: ViewerOrganization): Promise<Set<string>> {
+  /** The numbers of this order that are the carrier's to execute, locked; NOT_FOUND when there are none. */
+  private async itemsToExecute(tx: EntityManager, viewer: Viewer, orderId: string): Promise<Set<string>> {
+    const p = new SqlParams();
     const rows: { number: string }[] = isUuid(orderId)
-      ? await tx.query(`SELECT i.number FROM shutdown_items i WHERE i.order_id = $1 AND ${this.carrierItems(2)} FOR UPDATE OF i`, [orderId, carrier.path])
+      ? await tx.query(
+          `SELECT i.number FROM shutdown_items i WHERE i.order_id = ${p.add(orderId)} AND ${shutdownItemsVisible(viewer, "i", p)} FOR UPDATE OF i`,
+          p.values,
+        )
       : [];
     if (rows.length === 0) throw notFound(`no shutdown order ${orderId} naming numbers of yours`);
     return new Set(rows.map((r) => r.number));
   }
 
-  private async orderRow(tx: EntityManager, id: string): Promise<ShutdownOrder> {
-    const [row] = await tx.query(`SELECT ${ORDER_COLUMNS} FROM shutdown_orders o WHERE o.id = $1`, [id]);
-    return row;
+  /** A mutation's answer: the order as the acting viewer sees it (an issuer, a lifter, a carrier with items in it always does). */
+  private async orderFor(tx: EntityManager, viewer: Viewer, orderId: string): Promise<ShutdownOrder> {
+    const order = await this.visibleOrder(tx, viewer, orderId);
+    if (!order) throw notFound(`no shutdown order ${orderId}`);
+    return order;
   }
+
+  private async visibleOrder(db: Pick<EntityManager, "query">, viewer: Viewer, orderId: string): Promise<ShutdownOrder | null> {
+    const p = new SqlParams();
+    const [row] = await db.query(
+      `SELECT ${ORDER_COLUMNS} FROM shutdown_orders o WHERE o.id = ${p.add(orderId)} AND ${shutdownOrdersVisible(viewer, "o", p)}`,
+      p.values,
+    );
+    return row ?? null;
+  }
+}
+
+/** Up to ten of these, and how many more. */
+function named(items: string[]): string {
+  return `${items.slice(0, 10).join(", ")}${items.length > 10 ? ` and ${items.length - 10} more` : ""}`;
+}
+
+/** An item as its viewer may read it: without its previous status, times and lateness when those are not the viewer's. */
+function itemAsSeen({ detailed, ...item }: ShutdownItem & { detailed: boolean }): ShutdownItem {
+  return detailed ? item : { ...item, previousStatus: null, acknowledgedAt: null, executedAt: null, overdue: null };
 }

@@ -25,7 +25,7 @@ export class Holdings {
   trunkLines: TrunkLine[];
 }
 
-const CASE_NUMBER = "The case number a POLICE caller states to see the number in full; every full read is audited";
+const CASE_NUMBER = "POLICE: an open case of your bureau or the one above it, to see the number in full; every full read is audited";
 
 @Resolver(() => Subscriber)
 export class SubscriberResolver {
@@ -89,31 +89,42 @@ export class SubscriberResolver {
     return ctx.services.subscribers.list(ctx.viewer, filter, page);
   }
 
-  @Query(() => Holdings, { description: "POLICE or REGULATOR: everything under one USCC or one legal representative's ID number" })
+  @Query(() => Holdings, {
+    description:
+      "POLICE or REGULATOR: everything under one USCC or one legal representative's ID number that you may see. " +
+      "A search by ID number names an open case of your bureau (POLICE) or states a purpose (REGULATOR), is audited and rate-limited per organisation",
+  })
   async holdings(
     @Arg("uscc", () => String, { nullable: true }) uscc: string | null,
     @Arg("legalRepIdNumber", () => String, { nullable: true }) legalRepIdNumber: string | null,
+    @Arg("caseNumber", () => String, { nullable: true, description: "POLICE: an open case of your bureau or the one above it; required to search by ID number" })
+    caseNumber: string | null,
+    @Arg("purpose", () => String, { nullable: true, description: "REGULATOR: why you search, 10-500 characters; required to search by ID number" })
+    purpose: string | null,
     @Ctx() ctx: RequestContext,
   ): Promise<Holdings> {
-    const found = await ctx.services.subscribers.holdings(ctx.viewer, uscc, legalRepIdNumber);
+    const found = await ctx.services.subscribers.holdings(ctx.viewer, { uscc, legalRepIdNumber, caseNumber, purpose }, ctx.requestId);
     const [resellers, trunkLines] = await Promise.all([
       ctx.loaders.organizationById.loadMany(found.resellerIds),
-      ctx.services.trunks.ofCompanies(found.usccs),
+      ctx.services.trunks.ofCompanies(ctx.viewer, found.usccs),
     ]);
+    const failed = resellers.find((r) => r instanceof Error);
+    if (failed) throw failed;
     return {
       subscribers: found.subscribers,
       numbers: found.numbers,
-      resellers: resellers.filter((r): r is Organization => r instanceof Organization),
+      // Those the viewer may not see load as null.
+      resellers: resellers.filter((r): r is Organization => r !== null),
       trunkLines,
     };
   }
 
-  @FieldResolver(() => String, { description: "Masked (first 6, last 4) unless you registered it, verify it, or state a case" })
+  @FieldResolver(() => String, { description: "Masked (first 6, last 4) unless you registered it, verify it, or state an open case" })
   legalRepIdNumber(@Root() s: Subscriber, @Arg("caseNumber", () => String, { nullable: true, description: CASE_NUMBER }) caseNumber: string | null, @Ctx() ctx: RequestContext) {
     return ctx.services.subscribers.idNumber(ctx.viewer, s, "legalRepIdNumber", caseNumber, ctx.requestId);
   }
 
-  @FieldResolver(() => String, { description: "Masked (first 6, last 4) unless you registered it, verify it, or state a case" })
+  @FieldResolver(() => String, { description: "Masked (first 6, last 4) unless you registered it, verify it, or state an open case" })
   handlerIdNumber(@Root() s: Subscriber, @Arg("caseNumber", () => String, { nullable: true, description: CASE_NUMBER }) caseNumber: string | null, @Ctx() ctx: RequestContext) {
     return ctx.services.subscribers.idNumber(ctx.viewer, s, "handlerIdNumber", caseNumber, ctx.requestId);
   }

@@ -3,16 +3,18 @@ import type { Config } from "../../config";
 import { OrganizationKind } from "../../shared/auth/roles";
 import { Viewer, ViewerOrganization, actingAs } from "../../shared/auth/viewer";
 import { groupByIds, isCalendarDate } from "../../shared/dates";
-import { badInput, conflict, forbidden, notFound, parsedOrBadInput } from "../../shared/errors";
+import { AppError, badInput, conflict, forbidden, notFound, parsedOrBadInput } from "../../shared/errors";
 import { isUuid } from "../../shared/ids";
 import { parseResidentId } from "../../shared/identity/resident-id";
 import { parseUscc } from "../../shared/identity/uscc";
 import { PiiVault, maskIdNumber } from "../../shared/pii";
-import { SqlParams, subscribersVisible } from "../../shared/policy";
+import { SqlParams, numbersVisible, subscribersVisible } from "../../shared/policy";
 import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination";
 import { inputDigest } from "../audit/audit-chain";
 import type { AuditService } from "../audit/audit.service";
 import type { AuditedMutation } from "../audit/audited-mutation";
+import { findOpenCase } from "../cases/case.service";
+import { CASE_NUMBER_RULE, caseNumberOf } from "../cases/case.inputs";
 import { parseNumber } from "../numbers/number-format";
 import { lockNumbers, moveNumbers, ordersStopping, stoppedBy } from "../numbers/number-moves";
 import { ChangeCause, NumberStatus } from "../numbers/number-status";
@@ -372,55 +374,96 @@ export class SubscriberService {
    * Everything held under one company (USCC) or one legal representative (resident ID
    * number): its subscribers, their numbers and the resellers that registered them,
    * within the viewer's scope, and the companies' USCCs (their call centres' trunks).
+   * A search by resident ID names an open case (POLICE) or states a purpose (REGULATOR)
+   * and is rate-limited per organisation; every search, and every refused one, is
+   * audited with a keyed digest of what was searched, never the ID number itself.
    */
-  async holdings(viewer: Viewer, uscc: string | null | undefined, legalRepIdNumber: string | null | undefined) {
+  async holdings(viewer: Viewer, search: HoldingsSearch, requestId: string | null) {
+    const org = actingAs(viewer, [OrganizationKind.POLICE, OrganizationKind.REGULATOR], "holdings are searched by the police and regulators");
+    const { uscc, legalRepIdNumber } = search;
     if ((uscc == null) === (legalRepIdNumber == null)) {
       throw badInput("give exactly one of uscc and legalRepIdNumber", { argument: uscc == null ? "uscc" : "legalRepIdNumber" });
     }
-    const [column, value] = uscc != null
-      ? ["s.uscc", parsedOrBadInput(parseUscc(uscc), "uscc", "uscc")]
-      : ["s.legal_rep_id_hash", this.vault.lookupHash(parsedOrBadInput(parseResidentId(legalRepIdNumber!), "legalRepIdNumber", "legalRepIdNumber"))];
-    const p = new SqlParams();
-    const subscribers: Subscriber[] = await this.dataSource.query(
-      `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE ${column} = ${p.add(value)} AND ${subscribersVisible(viewer, "s", p)} ORDER BY s.seq`,
-      p.values,
-    );
-    const ids = subscribers.map((s) => s.id);
-    const numbers: PhoneNumber[] = ids.length
-      ? await this.dataSource.query(`SELECT ${NUMBER_COLUMNS} FROM numbers n WHERE n.subscriber_id = ANY($1::uuid[]) ORDER BY n.number`, [ids])
-      : [];
-    // A company's call centre may rent trunks without holding a number here: look it up by the USCC asked for too.
-    const usccs = [...new Set([...(column === "s.uscc" ? [value] : []), ...subscribers.map((s) => s.uscc)])];
-    return { subscribers, numbers, usccs, resellerIds: [...new Set(subscribers.map((s) => s.resellerId))] };
+    const byId = legalRepIdNumber != null;
+    const company = byId ? null : parsedOrBadInput(parseUscc(uscc!), "uscc", "uscc");
+    const person = byId ? parsedOrBadInput(parseResidentId(legalRepIdNumber!), "legalRepIdNumber", "legalRepIdNumber") : null;
+    const stated = statedCase(search.caseNumber);
+    const purpose = statedPurpose(search.purpose);
+    if (org.kind === OrganizationKind.REGULATOR && stated !== null) {
+      throw badInput("cases are the police's: a regulator states a purpose instead", { argument: "caseNumber" });
+    }
+    if (byId && org.kind === OrganizationKind.POLICE && stated === null) {
+      throw badInput("a search by resident ID number names an open case of your bureau or the one above it (caseNumber)", { argument: "caseNumber" });
+    }
+    if (byId && org.kind === OrganizationKind.REGULATOR && purpose === null) {
+      throw badInput(`a search by resident ID number states its purpose (purpose, ${PURPOSE_MIN}-${PURPOSE_MAX} characters)`, { argument: "purpose" });
+    }
+
+    const operation = byId ? "read:holdings.legalRepIdNumber" : "read:holdings.uscc";
+    // Identifiers only: the USCC and the case; the person searched for is in the keyed digest alone.
+    const named = [...(company ? [company] : []), ...(stated ? [stated] : [])];
+    const draft = (outcome: string, targets: string[]) => ({
+      actor: viewer.subject,
+      orgCode: org.code,
+      role: viewer.role,
+      operation,
+      targets,
+      inputDigest: inputDigest(this.config.piiKey, { uscc: company, legalRepIdNumber: person, caseNumber: stated, purpose }),
+      outcome,
+      requestId,
+    });
+    const refused = async (error: AppError) => {
+      await this.audit.appendAlone(draft(error.code, named));
+      return error;
+    };
+
+    if (stated !== null && !(await findOpenCase(this.dataSource, viewer, stated))) throw await refused(notAnOpenCase(stated));
+    const [column, value] = company ? (["s.uscc", company] as const) : (["s.legal_rep_id_hash", this.vault.lookupHash(person!)] as const);
+    try {
+      // One transaction: the count of recent searches and this search's event commit together, so
+      // concurrent searches (on any server instance) never pass the limit between them.
+      return await this.dataSource.transaction(async (tx) => {
+        if (byId) await this.refuseOverIdSearchLimit(tx, org, operation);
+        const found = await this.holdingsOf(tx, viewer, column, value);
+        await this.audit.append(tx, draft("SUCCESS", [...named, ...found.subscribers.map((s) => s.id)]));
+        // A company's call centre may rent trunks without holding a number here: look it up by the USCC asked for too.
+        const usccs = [...new Set([...(company ? [company] : []), ...found.subscribers.map((s) => s.uscc)])];
+        return { ...found, usccs, resellerIds: [...new Set(found.subscribers.map((s) => s.resellerId))] };
+      });
+    } catch (error) {
+      throw error instanceof AppError && error.extensions.reason === RATE_LIMITED ? await refused(error) : error;
+    }
   }
 
   /**
    * A resident ID number as this viewer may see it: in full to the reseller that
    * registered the subscriber and the carriers that supply it (they verify it), and
-   * to the police for a stated case; masked to everyone else. Every full read is audited.
+   * to the police for an open case of their bureau or the one above it; masked to
+   * everyone else. Every full read, and every refused case, is audited with the case.
    */
   async idNumber(viewer: Viewer, subscriber: Subscriber, field: IdField, caseNumber: string | null | undefined, requestId: string | null): Promise<string> {
     const plain = this.vault.decrypt(field === "legalRepIdNumber" ? subscriber.legalRepIdSealed : subscriber.handlerIdSealed);
     const org = viewer.organization;
-    const stated = caseNumber?.trim() || null;
-    if (stated !== null && !/^[\p{L}\p{N}()（）〔〕\[\]\-_/#. ]{3,64}$/u.test(stated)) {
-      throw badInput("caseNumber must be 3-64 letters, digits and the usual separators", { argument: "caseNumber" });
-    }
-    const full =
-      (org?.kind === OrganizationKind.RESELLER && org.id === subscriber.resellerId) ||
-      org?.kind === OrganizationKind.CARRIER ||
-      (org?.kind === OrganizationKind.POLICE && stated !== null);
-    if (!full) return maskIdNumber(plain);
-    await this.audit.appendAlone({
+    const stated = statedCase(caseNumber);
+    const holder = (org?.kind === OrganizationKind.RESELLER && org.id === subscriber.resellerId) || org?.kind === OrganizationKind.CARRIER;
+    const forCase = !holder && org?.kind === OrganizationKind.POLICE && stated !== null;
+    if (!holder && !forCase) return maskIdNumber(plain);
+    const event = (outcome: string) => ({
       actor: viewer.subject,
       orgCode: org!.code,
       role: viewer.role,
       operation: `read:Subscriber.${field}`,
-      targets: stated ? [subscriber.id, stated] : [subscriber.id],
+      targets: forCase ? [subscriber.id, stated!] : [subscriber.id],
       inputDigest: inputDigest(this.config.piiKey, { subscriberId: subscriber.id, field, caseNumber: stated }),
-      outcome: "SUCCESS",
+      outcome,
       requestId,
     });
+    if (forCase && !(await findOpenCase(this.dataSource, viewer, stated!))) {
+      const error = notAnOpenCase(stated!);
+      await this.audit.appendAlone(event(error.code));
+      throw error;
+    }
+    await this.audit.appendAlone(event("SUCCESS"));
     return plain;
   }
 
@@ -558,6 +601,46 @@ export class SubscriberService {
     return { papers, checks, openHighFlags: flags.map((f) => f.detail), today };
   }
 
+  /** One company's or one person's subscribers the viewer reaches, and their numbers it reaches. */
+  private async holdingsOf(tx: EntityManager, viewer: Viewer, column: "s.uscc" | "s.legal_rep_id_hash", value: string) {
+    const p = new SqlParams();
+    const subscribers: Subscriber[] = await tx.query(
+      `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE ${column} = ${p.add(value)} AND ${subscribersVisible(viewer, "s", p)} ORDER BY s.seq`,
+      p.values,
+    );
+    const ids = subscribers.map((s) => s.id);
+    const n = new SqlParams();
+    const numbers: PhoneNumber[] = ids.length
+      ? await tx.query(
+          `SELECT ${NUMBER_COLUMNS} FROM numbers n WHERE n.subscriber_id = ANY(${n.add(ids)}::uuid[]) AND ${numbersVisible(viewer, "n", n)} ORDER BY n.number`,
+          n.values,
+        )
+      : [];
+    return { subscribers, numbers };
+  }
+
+  /**
+   * FORBIDDEN (RATE_LIMITED) when the organisation has had its fill of searches by resident ID this minute.
+   * Counted from the audit log (successful searches only), under a lock per organisation held to commit.
+   */
+  private async refuseOverIdSearchLimit(tx: EntityManager, org: ViewerOrganization, operation: string): Promise<void> {
+    const limit = this.config.rules.holdingsIdSearchLimit;
+    await tx.query("SELECT pg_advisory_xact_lock($1::int, hashtext($2))", [HOLDINGS_LOCK_CLASS, org.code]);
+    const p = new SqlParams();
+    const [{ recent, wait }]: { recent: number; wait: number | null }[] = await tx.query(
+      `SELECT count(*)::int AS recent, greatest(1, ceil(extract(epoch FROM min(at) + interval '1 minute' - now())))::int AS wait
+         FROM audit_events
+        WHERE org_code = ${p.add(org.code)} AND operation = ${p.add(operation)} AND outcome = 'SUCCESS' AND at > now() - interval '1 minute'`,
+      p.values,
+    );
+    if (recent < limit) return;
+    throw new AppError(
+      "FORBIDDEN",
+      `your organisation has made ${recent} searches of holdings by resident ID number in the last minute, the most allowed (${limit}); try again in ${wait ?? 60} seconds`,
+      { reason: RATE_LIMITED, retryAfterSeconds: wait ?? 60 },
+    );
+  }
+
   /** The codes checked again at approval, by their algorithms, as stored. */
   private codeProblems(subscriber: Subscriber): string[] {
     const problems: string[] = [];
@@ -577,3 +660,39 @@ function reasonText(reason: string): string {
   return text;
 }
 
+const HOLDINGS_LOCK_CLASS = 1_311_400_013;
+const RATE_LIMITED = "RATE_LIMITED";
+const PURPOSE_MIN = 10;
+const PURPOSE_MAX = 500;
+
+/** What a search of holdings names: one company or one person, and why. */
+export interface HoldingsSearch {
+  uscc?: string | null;
+  legalRepIdNumber?: string | null;
+  /** POLICE: an open case of the bureau or the one above it. */
+  caseNumber?: string | null;
+  /** REGULATOR: why the search is made. */
+  purpose?: string | null;
+}
+
+/** A stated case number, trimmed; null when none is stated; BAD_USER_INPUT when it cannot be one. */
+function statedCase(text: string | null | undefined): string | null {
+  if (!text?.trim()) return null;
+  const caseNumber = caseNumberOf(text);
+  if (caseNumber === null) throw badInput(CASE_NUMBER_RULE, { argument: "caseNumber" });
+  return caseNumber;
+}
+
+function statedPurpose(text: string | null | undefined): string | null {
+  if (text == null) return null;
+  const purpose = text.trim();
+  if (purpose.length < PURPOSE_MIN || purpose.length > PURPOSE_MAX) {
+    throw badInput(`purpose must be ${PURPOSE_MIN}-${PURPOSE_MAX} characters saying why the search is made`, { argument: "purpose" });
+  }
+  return purpose;
+}
+
+const notAnOpenCase = (caseNumber: string) =>
+  new AppError("FORBIDDEN", `"${caseNumber}" is not an open case of your bureau or of the bureau above it: open it with openCase, or state one that is open`, {
+    reason: "NO_OPEN_CASE",
+  });

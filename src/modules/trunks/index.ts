@@ -1,4 +1,5 @@
 import DataLoader from "dataloader";
+import type { Viewer } from "../../shared/auth/viewer";
 import { CallerCheckService } from "./caller-check.service";
 import { Inspection, TrunkApproval } from "./trunk.entity";
 import { trunkPermissions } from "./trunk.permissions";
@@ -11,11 +12,14 @@ export const trunksModule = {
   entities: [],
   resolvers: [TrunkResolver, CallerCheckResolver],
   permissions: trunkPermissions,
-  // Trunk ids reach these only from trunks the viewer may see (trunkLines is scoped).
+  // Each reads only the trunks the viewer may see (trunkLinesVisible), whatever path brought their ids.
   loaders: {
-    callerNumbersByTrunk: (services: Needs) => new DataLoader<string, string[]>((ids) => services.trunks.callerNumbersOf(ids)),
-    approvalsByTrunk: (services: Needs) => new DataLoader<string, TrunkApproval[]>((ids) => services.trunks.approvalsOf(ids)),
-    inspectionsByTrunk: (services: Needs) => new DataLoader<string, Inspection[]>((ids) => services.trunks.inspectionsOf(ids)),
+    callerNumbersByTrunk: (services: Needs, viewer: Viewer) =>
+      new DataLoader<string, string[]>((ids) => services.trunks.callerNumbersOf(viewer, ids)),
+    approvalsByTrunk: (services: Needs, viewer: Viewer) =>
+      new DataLoader<string, TrunkApproval[]>((ids) => services.trunks.approvalsOf(viewer, ids)),
+    inspectionsByTrunk: (services: Needs, viewer: Viewer) =>
+      new DataLoader<string, Inspection[]>((ids) => services.trunks.inspectionsOf(viewer, ids)),
   },
 };
 

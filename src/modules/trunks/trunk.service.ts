@@ -1,12 +1,13 @@
 import { DataSource, EntityManager } from "typeorm";
 import type { Config } from "../../config";
 import { OrganizationKind } from "../../shared/auth/roles";
-import { Viewer, ViewerOrganization, actingAs } from "../../shared/auth/viewer";
+import { Viewer, organizationOf } from "../../shared/auth/viewer";
 import { groupByIds, isCalendarDate } from "../../shared/dates";
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from "../../shared/errors";
 import { isUuid } from "../../shared/ids";
 import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination";
 import { PROVINCES, assertProvince } from "../../shared/provinces";
+import { SqlParams, trunkLinesVisible } from "../../shared/policy";
 import type { AuditedMutation } from "../audit/audited-mutation";
 import { kindOf, nationalForm } from "./caller-number";
 import { Inspection, TrunkApproval, TrunkLine, TrunkStatus } from "./trunk.entity";
@@ -23,11 +24,6 @@ const INSPECTION_COLUMNS = `i.id, i.trunk_id AS "trunkId", to_char(i.inspected_o
 /** Refused caller numbers named one by one: at most this many in a message. */
 const NAMED = 20;
 
-interface Scope {
-  sql: string;
-  params: unknown[];
-}
-
 /** Trunk lines: registration, approval by departments, inspections, suspension (DESIGN.md, "Trunk lines and caller authentication"). */
 export class TrunkService {
   constructor(
@@ -35,27 +31,8 @@ export class TrunkService {
     private readonly config: Config,
   ) {}
 
-  /**
-   * Row scoping, written once: a carrier sees its subtree's trunks, a call centre its
-   * own, a national regulator all and a provincial one its province's; nobody else any.
-   */
-  scope(viewer: Viewer, alias: string, first: number): Scope {
-    const org = viewer.organization;
-    if (!org) return { sql: "FALSE", params: [] };
-    switch (org.kind) {
-      case OrganizationKind.CARRIER:
-        return { sql: carrierTrunks(alias, first), params: [org.path] };
-      case OrganizationKind.CALL_CENTER:
-        return { sql: `${alias}.call_center_id = $${first}`, params: [org.id] };
-      case OrganizationKind.REGULATOR:
-        return org.province ? { sql: `${alias}.province = $${first}`, params: [org.province] } : { sql: "TRUE", params: [] };
-      default:
-        return { sql: "FALSE", params: [] };
-    }
-  }
-
   async register(viewer: Viewer, input: RegisterTrunkLineInput, mutation: AuditedMutation): Promise<TrunkLine> {
-    const carrier = carrierOf(viewer, "only a carrier registers trunk lines");
+    const carrier = organizationOf(viewer);
     assertProvince(input.province, "input.province");
     if (carrier.province && input.province && input.province !== carrier.province) {
       throw badInput(
@@ -96,12 +73,12 @@ export class TrunkService {
    * transaction.
    */
   async approve(viewer: Viewer, trunkId: string, department: string, note: string | null | undefined, mutation: AuditedMutation): Promise<TrunkLine> {
-    const carrier = carrierOf(viewer, "only a carrier approves trunk lines");
+    const carrier = organizationOf(viewer);
     const dept = department.trim().toUpperCase();
     const text = (note ?? "").trim();
     if (text.length > 2000) throw badInput("note must be at most 2000 characters", { argument: "note" });
     return mutation.run(async (tx) => {
-      const trunk = await lockOwn(tx, trunkId, carrier);
+      const trunk = await lockVisible(tx, viewer, trunkId);
       if (!trunk.requiredDepartments.includes(dept)) {
         throw badInput(`department "${department}" is not one that approves this trunk line: ${trunk.requiredDepartments.join(", ")}`, {
           argument: "department",
@@ -137,10 +114,10 @@ export class TrunkService {
   }
 
   async recordInspection(viewer: Viewer, trunkId: string, input: RecordInspectionInput, mutation: AuditedMutation): Promise<Inspection> {
-    const carrier = carrierOf(viewer, "only a carrier records inspections of its trunk lines");
+    const carrier = organizationOf(viewer);
     if (!isCalendarDate(input.date)) throw badInput(`date "${input.date}" is not a calendar date`, { argument: "input.date" });
     return mutation.run(async (tx) => {
-      const trunk = await lockOwn(tx, trunkId, carrier);
+      const trunk = await lockVisible(tx, viewer, trunkId);
       const [{ future }] = await tx.query(`SELECT $1::date > current_date AS future`, [input.date]);
       if (future) throw badInput(`date ${input.date} is in the future: record an inspection once it has taken place`, { argument: "input.date" });
       const [{ id }] = await tx.query(
@@ -154,11 +131,11 @@ export class TrunkService {
   }
 
   async suspend(viewer: Viewer, trunkId: string, reason: string, mutation: AuditedMutation): Promise<TrunkLine> {
-    const carrier = carrierOf(viewer, "only a carrier suspends its trunk lines");
+    organizationOf(viewer);
     const why = reason.trim();
     if (why.length < 3 || why.length > 1000) throw badInput("reason must be 3-1000 characters", { argument: "reason" });
     return mutation.run(async (tx) => {
-      const trunk = await lockOwn(tx, trunkId, carrier);
+      const trunk = await lockVisible(tx, viewer, trunkId);
       if (trunk.status === TrunkStatus.SUSPENDED) throw conflict("the trunk line is already suspended");
       if (trunk.status !== TrunkStatus.ACTIVE) throw conflict(`the trunk line is ${trunk.status}: only a trunk in service is suspended`);
       await tx.query(
@@ -171,63 +148,58 @@ export class TrunkService {
 
   async list(viewer: Viewer, filter: TrunkLineFilter | null | undefined, args: PageArgs): Promise<Connection<TrunkLine>> {
     const page = toPage(args, CURSOR_KIND);
-    const params: unknown[] = [];
-    const param = (value: unknown) => `$${params.push(value)}`;
-    const scope = this.scope(viewer, "t", 1);
-    params.push(...scope.params);
-    const where = [scope.sql];
-    if (filter?.status) where.push(`t.status = ${param(filter.status)}`);
-    if (filter?.purpose) where.push(`t.purpose = ${param(filter.purpose)}`);
-    if (filter?.callCenterCode) where.push(`t.call_center_id = (SELECT id FROM organizations WHERE code = ${param(filter.callCenterCode)})`);
+    const p = new SqlParams();
+    const where = [trunkLinesVisible(viewer, "t", p)];
+    if (filter?.status) where.push(`t.status = ${p.add(filter.status)}`);
+    if (filter?.purpose) where.push(`t.purpose = ${p.add(filter.purpose)}`);
+    if (filter?.callCenterCode) where.push(`t.call_center_id = (SELECT id FROM organizations WHERE code = ${p.add(filter.callCenterCode)})`);
     return listBySeq<TrunkLine>((sql, values) => this.dataSource.query(sql, values), {
-      from: "trunk_lines t", alias: "t", columns: TRUNK_COLUMNS, where, params, page, kind: CURSOR_KIND,
+      from: "trunk_lines t", alias: "t", columns: TRUNK_COLUMNS, where, params: p.values, page, kind: CURSOR_KIND,
     });
   }
 
-  /** The trunks rented to call centres of these companies (USCCs), for holdings. */
-  async ofCompanies(usccs: string[]): Promise<TrunkLine[]> {
+  /** The trunks rented to call centres of these companies (USCCs) that the viewer may see, for holdings. */
+  async ofCompanies(viewer: Viewer, usccs: string[]): Promise<TrunkLine[]> {
     if (usccs.length === 0) return [];
+    const p = new SqlParams();
     return this.dataSource.query(
       `SELECT ${TRUNK_COLUMNS} FROM trunk_lines t JOIN organizations cc ON cc.id = t.call_center_id
-        WHERE cc.uscc = ANY($1::text[]) ORDER BY t.seq`,
-      [usccs],
+        WHERE cc.uscc = ANY(${p.add(usccs)}::text[]) AND ${trunkLinesVisible(viewer, "t", p)} ORDER BY t.seq`,
+      p.values,
     );
   }
 
-  // For the per-request loaders: callers reach trunk ids only through trunks they may see.
+  // For the per-request loaders: the details of the trunks the viewer may see; none of any other.
 
-  async callerNumbersOf(ids: readonly string[]): Promise<string[][]> {
+  async callerNumbersOf(viewer: Viewer, ids: readonly string[]): Promise<string[][]> {
+    const p = new SqlParams();
     const rows: { trunkId: string; number: string }[] = await this.dataSource.query(
-      `SELECT trunk_id AS "trunkId", caller_number AS number FROM trunk_caller_numbers WHERE trunk_id = ANY($1::uuid[]) ORDER BY caller_number`,
-      [ids],
+      `SELECT c.trunk_id AS "trunkId", c.caller_number AS number FROM trunk_caller_numbers c JOIN trunk_lines t ON t.id = c.trunk_id
+        WHERE c.trunk_id = ANY(${p.add(ids)}::uuid[]) AND ${trunkLinesVisible(viewer, "t", p)} ORDER BY c.caller_number`,
+      p.values,
     );
     return groupByIds(ids, rows, (r) => r.trunkId).map((group) => group.map((r) => r.number));
   }
 
-  async approvalsOf(ids: readonly string[]): Promise<TrunkApproval[][]> {
+  async approvalsOf(viewer: Viewer, ids: readonly string[]): Promise<TrunkApproval[][]> {
+    const p = new SqlParams();
     const rows: TrunkApproval[] = await this.dataSource.query(
-      `SELECT ${APPROVAL_COLUMNS} FROM trunk_approvals a WHERE a.trunk_id = ANY($1::uuid[]) ORDER BY a.at, a.department`,
-      [ids],
+      `SELECT ${APPROVAL_COLUMNS} FROM trunk_approvals a JOIN trunk_lines t ON t.id = a.trunk_id
+        WHERE a.trunk_id = ANY(${p.add(ids)}::uuid[]) AND ${trunkLinesVisible(viewer, "t", p)} ORDER BY a.at, a.department`,
+      p.values,
     );
     return groupByIds(ids, rows, (r) => r.trunkId);
   }
 
-  async inspectionsOf(ids: readonly string[]): Promise<Inspection[][]> {
+  async inspectionsOf(viewer: Viewer, ids: readonly string[]): Promise<Inspection[][]> {
+    const p = new SqlParams();
     const rows: Inspection[] = await this.dataSource.query(
-      `SELECT ${INSPECTION_COLUMNS} FROM trunk_inspections i WHERE i.trunk_id = ANY($1::uuid[]) ORDER BY i.inspected_on, i.at, i.id`,
-      [ids],
+      `SELECT ${INSPECTION_COLUMNS} FROM trunk_inspections i JOIN trunk_lines t ON t.id = i.trunk_id
+        WHERE i.trunk_id = ANY(${p.add(ids)}::uuid[]) AND ${trunkLinesVisible(viewer, "t", p)} ORDER BY i.inspected_on, i.at, i.id`,
+      p.values,
     );
     return groupByIds(ids, rows, (r) => r.trunkId);
   }
-}
-
-/** Trunks whose carrier is in the subtree at the path in parameter `param`. */
-export function carrierTrunks(alias: string, param: number): string {
-  return `${alias}.carrier_id IN (SELECT id FROM organizations WHERE path LIKE $${param} || '%')`;
-}
-
-export function carrierOf(viewer: Viewer, message: string): ViewerOrganization {
-  return actingAs(viewer, OrganizationKind.CARRIER, message);
 }
 
 /**
@@ -283,10 +255,11 @@ async function refuseBlacklisted(tx: EntityManager, uscc: string): Promise<void>
   if (entry) throw forbidden(`the call centre's company is blacklisted (${entry.reason}): no trunk`);
 }
 
-/** The trunk, locked, if the carrier's subtree holds it; NOT_FOUND otherwise, whether or not it exists. */
-async function lockOwn(tx: EntityManager, id: string, carrier: ViewerOrganization): Promise<TrunkLine> {
+/** The trunk, locked, if the viewer reaches it (a carrier: its subtree's); NOT_FOUND otherwise, whether or not it exists. */
+async function lockVisible(tx: EntityManager, viewer: Viewer, id: string): Promise<TrunkLine> {
+  const p = new SqlParams();
   const [row] = isUuid(id)
-    ? await tx.query(`SELECT ${TRUNK_COLUMNS} FROM trunk_lines t WHERE t.id = $1 AND ${carrierTrunks("t", 2)} FOR UPDATE OF t`, [id, carrier.path])
+    ? await tx.query(`SELECT ${TRUNK_COLUMNS} FROM trunk_lines t WHERE t.id = ${p.add(id)} AND ${trunkLinesVisible(viewer, "t", p)} FOR UPDATE OF t`, p.values)
     : [];
   if (!row) throw notFound(`no trunk line ${id} of your subtree`);
   return row;

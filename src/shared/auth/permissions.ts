@@ -29,6 +29,8 @@ export enum Permission {
   SUBSCRIBER_REVOKE = "SUBSCRIBER_REVOKE",
   /** Everything held under one company or one legal representative. */
   HOLDINGS_READ = "HOLDINGS_READ",
+  /** Open, close and list a police bureau's cases, which unmask resident ID numbers while open. */
+  CASE_MANAGE = "CASE_MANAGE",
   /** Open verification campaigns. */
   CAMPAIGN_MANAGE = "CAMPAIGN_MANAGE",
   /** Read shutdown orders; which ones and which items, the shutdown service decides. */
@@ -72,7 +74,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   [Role.CALL_CENTER]: [...AUTHENTICATED, Permission.TRUNK_READ, Permission.DNO_READ, Permission.MARKETING_REFUSAL, Permission.MARKETING_REFUSAL_READ],
   [Role.POLICE]: [
     ...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.NUMBER_READ, Permission.SUBSCRIBER_READ, Permission.HOLDINGS_READ,
-    Permission.SHUTDOWN_READ, Permission.SHUTDOWN_ISSUE, Permission.TRUNK_READ,
+    Permission.SHUTDOWN_READ, Permission.SHUTDOWN_ISSUE, Permission.TRUNK_READ, Permission.CASE_MANAGE,
   ],
   [Role.REGULATOR]: [
     ...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.NUMBER_READ, Permission.SUBSCRIBER_READ,

@@ -36,3 +36,13 @@ export function actingAs(viewer: Viewer, kinds: OrganizationKind | readonly Orga
   if (!org || !allowed.includes(org.kind)) throw forbidden(message);
   return org;
 }
+
+/**
+ * The organisation the viewer acts for; FORBIDDEN without one. Which kind of organisation may call an
+ * operation is the permission table's to say (a token's organisation kind is checked at authentication),
+ * so this asks no kind.
+ */
+export function organizationOf(viewer: Viewer): ViewerOrganization {
+  if (!viewer.organization) throw forbidden("this operation acts for an organisation: your token names none");
+  return viewer.organization;
+}

@@ -133,7 +133,8 @@ export function shutdownItemDetailVisible(viewer: Viewer, numberAlias: string, p
  * Organisations (alias of `organizations`): police, regulators and the platform all; everyone else its own
  * tree (its subtree and the organisations above it) and the organisations it deals with: a carrier the
  * resellers its subtree supplies and the call centres renting its subtree's trunks; a reseller the carriers
- * that supply it; a call centre the carriers of its trunks.
+ * that supply it; a call centre the carriers of its trunks; and anyone the issuer of a shutdown order, the call
+ * centre named by a refusal of marketing calls, or the author of a verification check that the viewer reaches.
  */
 export function organizationsVisible(viewer: Viewer, alias: string, p: SqlParams): string {
   if (can(viewer, Permission.ORGANIZATION_READ_ALL)) return "TRUE";
@@ -142,17 +143,35 @@ export function organizationsVisible(viewer: Viewer, alias: string, p: SqlParams
   const path = p.add(org.path);
   const tree = `(${alias}.path LIKE ${path} || '%' OR ${path} LIKE ${alias}.path || '%')`;
   const subtree = `(SELECT id FROM organizations WHERE path LIKE ${path} || '%')`;
+  const reach = [tree];
   switch (org.kind) {
     case OrganizationKind.CARRIER:
-      return `(${tree} OR ${alias}.id IN (SELECT reseller_id FROM reseller_supply WHERE carrier_id IN ${subtree})
-                OR ${alias}.id IN (SELECT call_center_id FROM trunk_lines WHERE carrier_id IN ${subtree}))`;
+      reach.push(`${alias}.id IN (SELECT reseller_id FROM reseller_supply WHERE carrier_id IN ${subtree})`);
+      reach.push(`${alias}.id IN (SELECT call_center_id FROM trunk_lines WHERE carrier_id IN ${subtree})`);
+      break;
     case OrganizationKind.RESELLER:
-      return `(${tree} OR ${alias}.id IN (SELECT carrier_id FROM reseller_supply WHERE reseller_id IN ${subtree}))`;
+      reach.push(`${alias}.id IN (SELECT carrier_id FROM reseller_supply WHERE reseller_id IN ${subtree})`);
+      break;
     case OrganizationKind.CALL_CENTER:
-      return `(${tree} OR ${alias}.id IN (SELECT carrier_id FROM trunk_lines WHERE call_center_id IN ${subtree}))`;
-    default:
-      return tree;
+      reach.push(`${alias}.id IN (SELECT carrier_id FROM trunk_lines WHERE call_center_id IN ${subtree})`);
+      break;
   }
+  // The organisations named by records the viewer reaches, so that a record's nested organisation (never
+  // null in the schema) is one the viewer may fetch: the issuer of an order, the call centre a refusal names,
+  // the author of a check. Each is the record's own rule; the costlier come last, read only when the cheaper
+  // arms (tried in order) left an organisation out.
+  const orders = shutdownOrdersVisible(viewer, "vo", p);
+  if (orders !== "FALSE") reach.push(`${alias}.id IN (SELECT vo.issued_by FROM shutdown_orders vo WHERE ${orders})`);
+  const refusals = marketingRefusalsVisible(viewer, "vr", p);
+  if (refusals !== "FALSE") {
+    reach.push(`EXISTS (SELECT 1 FROM marketing_refusals vr WHERE vr.caller_org_id = ${alias}.id AND ${refusals})`);
+  }
+  const subscribers = subscribersVisible(viewer, "vs", p);
+  if (subscribers !== "FALSE") {
+    reach.push(`${alias}.id IN (SELECT vc.organization_id FROM verification_checks vc JOIN subscribers vs ON vs.id = vc.subscriber_id
+                                 WHERE ${subscribers})`);
+  }
+  return `(${reach.join(" OR ")})`;
 }
 
 /** Campaigns (alias of `campaigns`): regulators; a provincial one the national campaigns and its province's. */
@@ -200,6 +219,7 @@ export function penaltyTargetInReach(
   const org = viewer.organization;
   if (!org || org.kind !== OrganizationKind.REGULATOR) return "FALSE";
   if (!org.province) return "TRUE";
+  if (!target.orgId && !target.uscc && !target.legalRepIdHash) return "FALSE";
   const province = p.add(org.province);
   const reach: string[] = [];
   if (target.orgId) {
@@ -216,7 +236,7 @@ export function penaltyTargetInReach(
     reach.push(`EXISTS (SELECT 1 FROM subscribers ps JOIN numbers pn ON pn.subscriber_id = ps.id
                          WHERE ps.legal_rep_id_hash = ${p.add(target.legalRepIdHash)} AND pn.province = ${province})`);
   }
-  return reach.length ? `(${reach.join(" OR ")})` : "FALSE";
+  return `(${reach.join(" OR ")})`;
 }
 
 /**
@@ -226,4 +246,37 @@ export function penaltyTargetInReach(
 export function imposedAtOrBelow(viewer: Viewer, column: string, p: SqlParams): string {
   const org = viewer.organization;
   return org ? inSubtree(column, org, p) : "FALSE";
+}
+
+// ---------------------------------------------------------------- added for penalties and audit trails
+
+/** Whether the viewer is a national authority (MIIT, the Ministry of Public Security): it reads and acts everywhere. */
+export function nationalAuthority(viewer: Viewer): boolean {
+  return isAuthority(viewer.organization) && viewer.organization.province === null;
+}
+
+/** Penalties (alias of `penalties`): regulators every one, recorded or published; everyone else, the public included, the published ones. */
+export function penaltiesVisible(viewer: Viewer, alias: string, _p: SqlParams): string {
+  return viewer.organization?.kind === OrganizationKind.REGULATOR ? "TRUE" : `${alias}.published_at IS NOT NULL`;
+}
+
+// ---------------------------------------------------------------- added for refusals of marketing calls
+
+/**
+ * Refusals of marketing calls a viewer must honour (alias of `marketing_refusals`): everyone bound by them the
+ * refusals of all marketing calls; a call centre also those of its own calls; a carrier also those its subtree
+ * recorded and those of the call centres renting its subtree's trunks; nobody else any.
+ */
+export function marketingRefusalsVisible(viewer: Viewer, alias: string, p: SqlParams): string {
+  const org = viewer.organization;
+  if (!org) return "FALSE";
+  switch (org.kind) {
+    case OrganizationKind.CALL_CENTER:
+      return `(${alias}.caller_org_id IS NULL OR ${alias}.caller_org_id = ${p.add(org.id)})`;
+    case OrganizationKind.CARRIER:
+      return `(${alias}.caller_org_id IS NULL OR ${inSubtree(`${alias}.recorded_by`, org, p)}
+                OR ${alias}.caller_org_id IN (SELECT vt.call_center_id FROM trunk_lines vt WHERE ${trunkLinesVisible(viewer, "vt", p)}))`;
+    default:
+      return "FALSE";
+  }
 }
