@@ -203,6 +203,19 @@ describe("an order across two server instances", () => {
     expect(ct.items.map((i: any) => i.number)).toEqual(["4005000020"]);
     await ok(a, PSB_LN, LIFT, { id: late.id, reason: "closed" });
   });
+
+  it("the orders of one case, by its case number, each within the reader's reach", async () => {
+    const one = (await ok(a, PSB_LN, ISSUE, order(["4005000030"], "LN-CASE-7"))).issueShutdownOrder;
+    const two = (await ok(a, PSB_LN, ISSUE, order(["4005000031"], "LN-CASE-7"))).issueShutdownOrder;
+    const other = (await ok(a, PSB_LN, ISSUE, order(["4005000032"], "LN-CASE-8"))).issueShutdownOrder;
+    const ids = async (as: As, caseNumber: string) =>
+      (await ok(a, as, ORDERS, { filter: { caseNumber } })).shutdownOrders.edges.map((e: any) => e.node.id);
+    expect(await ids(PSB_LN, " LN-CASE-7 ")).toEqual([two.id, one.id]);
+    expect(await ids(MPS, "LN-CASE-8")).toEqual([other.id]);
+    expect(await ids(CM, "LN-CASE-7")).toEqual([]); // none of its numbers
+    expect(codes(await a.exec(PSB_LN, ORDERS, { filter: { caseNumber: "x".repeat(65) } }))).toEqual(["BAD_USER_INPUT"]);
+    for (const id of [one.id, two.id, other.id]) await ok(a, PSB_LN, LIFT, { id, reason: "closed" });
+  });
 });
 
 describe("a FORCE_STOPPED number moves by no other route", () => {

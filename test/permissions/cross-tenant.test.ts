@@ -122,12 +122,20 @@ const PATHS: [string, string, (b: typeof B) => Record<string, unknown>][] = [
   ["auditTrail of a case", `{ auditTrail(target: "GD-2026-1", first: 50) { totalCount edges { node { operation } } } }`, () => ({})],
 ];
 
-/** The B side's identifiers as they would appear in an answer; RB only as an organisation code. */
-const secrets = () => [B.number, B.stoppedNumber, B.subscriberId, B.uscc, B.trunkId, B.orderId, `"code":"RB"`, `"code":"CCB"`];
+/**
+ * The B side's identifiers as they would appear in an answer. Its organisations (RB, CCB, as codes) are secret
+ * only from the parties that deal with organisations they are related to: police, regulators and the platform
+ * read every organisation, which holds no personal data.
+ */
+const secrets = (as: As) => {
+  const records = [B.number, B.stoppedNumber, B.subscriberId, B.uscc, B.trunkId, B.orderId];
+  const readsAllOrganizations = as !== null && "role" in as && [Role.POLICE, Role.REGULATOR, Role.ADMIN].includes(as.role);
+  return readsAllOrganizations ? records : [...records, `"code":"RB"`, `"code":"CCB"`];
+};
 
-function leaked(body: GraphQLBody): string[] {
+function leaked(body: GraphQLBody, as: As): string[] {
   const text = JSON.stringify(body.data ?? null);
-  return secrets().filter((secret) => text.includes(secret));
+  return secrets(as).filter((secret) => text.includes(secret));
 }
 
 describe("no role of the A side reaches a record of the B side, by any path", () => {
@@ -135,25 +143,25 @@ describe("no role of the A side reaches a record of the B side, by any path", ()
   it.each(rows)("%s: %s", async (_who, _path, as, query, vars) => {
     const body = await app.exec(as, query, vars(B));
     for (const error of body.errors ?? []) expect(["FORBIDDEN", "UNAUTHENTICATED"]).toContain(error.extensions.code);
-    expect(leaked(body)).toEqual([]);
+    expect(leaked(body, as)).toEqual([]);
   });
 });
 
 describe("the matrix asks real questions", () => {
   // The same paths answered for the B side and the national authorities: each of them does reach the records.
   it.each([
-    ["the B carrier", { org: "CB", role: Role.CARRIER }, ["number (root)", "subscriber (root)", "trunkLines (list)", "shutdownOrders (list)"]],
+    ["the B carrier", { org: "CB", role: Role.CARRIER }, ["number (root)", "subscriber (root)", "trunkLines (list)", "shutdownOrders (list)", "organization (root)"]],
     ["the B reseller", { org: "RB", role: Role.RESELLER }, ["number (root)", "subscriber (root)", "subscribers (list)"]],
     ["the B provincial police", { org: "PB", role: Role.POLICE }, ["number (root)", "subscriber (root)", "holdings", "shutdownOrders (list)"]],
     ["the B provincial regulator", { org: "GB", role: Role.REGULATOR }, ["number (root)", "subscribers (filter)", "trunkLines (list)", "auditTrail of a number", "hotNumbers"]],
-    ["MIIT", { org: "MIIT", role: Role.REGULATOR }, ["number (root)", "subscriber (root)", "holdings", "auditTrail of an order", "organization (root)"]],
+    ["MIIT", { org: "MIIT", role: Role.REGULATOR }, ["number (root)", "subscriber (root)", "holdings", "auditTrail of an order", "subscribers (list)"]],
     ["the ministry of public security", { org: "MPS", role: Role.POLICE }, ["number (root)", "shutdownOrders (list)", "holdings"]],
   ] as [string, As, string[]][])("%s", async (_who, as, paths) => {
     for (const name of paths) {
       const [, query, vars] = PATHS.find(([path]) => path === name)!;
       const body = await app.exec(as, query, vars(B));
       expect({ name, errors: body.errors }).toEqual({ name, errors: undefined });
-      expect({ name, leaked: leaked(body).length > 0 }).toEqual({ name, leaked: true });
+      expect({ name, leaked: leaked(body, as).length > 0 }).toEqual({ name, leaked: true });
     }
   });
 });

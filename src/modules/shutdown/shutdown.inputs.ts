@@ -40,4 +40,10 @@ export class ShutdownOrderFilter {
   @IsOptional()
   @IsBoolean()
   overdue?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: "The orders of one case, by its case number as issued" })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64, { message: "caseNumber is 1-64 characters" })
+  caseNumber?: string | null;
 }

@@ -217,6 +217,7 @@ export class ShutdownService {
     const p = new SqlParams();
     const where = [shutdownOrdersVisible(viewer, "o", p)];
     if (filter?.status) where.push(`o.status = ${p.add(filter.status)}`);
+    if (filter?.caseNumber != null) where.push(`o.case_number = ${p.add(filter.caseNumber.trim())}`);
     if (filter?.overdue != null) {
       // Only items whose state and times the viewer reads count: lateness elsewhere is not a provincial bureau's to see.
       where.push(`${filter.overdue ? "" : "NOT "}EXISTS (SELECT 1 FROM shutdown_items i JOIN numbers n ON n.number = i.number
