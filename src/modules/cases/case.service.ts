@@ -1,9 +1,8 @@
 import type { DataSource } from "typeorm";
-import { OrganizationKind } from "../../shared/auth/roles";
-import { Viewer, ViewerOrganization, actingAs } from "../../shared/auth/viewer";
+import { Viewer, ViewerOrganization, organizationOf } from "../../shared/auth/viewer";
 import { badInput, conflict, notFound } from "../../shared/errors";
 import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination";
-import { SqlParams, inSubtree } from "../../shared/policy";
+import { SqlParams, casesStatable, casesVisible } from "../../shared/policy";
 import type { AuditedMutation } from "../audit/audited-mutation";
 import { Case } from "./case.entity";
 import { CASE_NUMBER_RULE, OpenCaseInput, caseNumberOf } from "./case.inputs";
@@ -32,14 +31,13 @@ export interface OpenCase {
  */
 export async function findOpenCase(db: Queryable, viewer: Viewer, caseNumber: string): Promise<OpenCase | null> {
   const org = viewer.organization;
-  if (!org || org.kind !== OrganizationKind.POLICE) return null;
   const p = new SqlParams();
-  const own = p.add(org.id);
+  const statable = casesStatable(viewer, "c", p);
+  if (!org || statable === "FALSE") return null;
   const rows: (OpenCase & { own: boolean })[] = await db.query(
-    `SELECT c.id, c.case_number AS "caseNumber", o.code AS "organizationCode", (c.organization_id = ${own}) AS own
+    `SELECT c.id, c.case_number AS "caseNumber", o.code AS "organizationCode", (c.organization_id = ${p.add(org.id)}) AS own
        FROM cases c JOIN organizations o ON o.id = c.organization_id
-      WHERE c.case_number = ${p.add(caseNumber)} AND c.status = 'OPEN'
-        AND (c.organization_id = ${own} OR c.organization_id = (SELECT parent_id FROM organizations WHERE id = ${own}))
+      WHERE c.case_number = ${p.add(caseNumber)} AND c.status = 'OPEN' AND ${statable}
       ORDER BY own DESC LIMIT 1`,
     p.values,
   );
@@ -51,12 +49,8 @@ export async function findOpenCase(db: Queryable, viewer: Viewer, caseNumber: st
 export class CaseService {
   constructor(private readonly dataSource: DataSource) {}
 
-  private bureauOf(viewer: Viewer): ViewerOrganization {
-    return actingAs(viewer, OrganizationKind.POLICE, "only a police bureau keeps cases");
-  }
-
   async open(viewer: Viewer, input: OpenCaseInput, mutation: AuditedMutation): Promise<Case> {
-    const bureau = this.bureauOf(viewer);
+    const bureau = organizationOf(viewer);
     const caseNumber = caseNumberOf(input.caseNumber);
     if (caseNumber === null) throw badInput(CASE_NUMBER_RULE, { argument: "input.caseNumber" });
     mutation.target(caseNumber);
@@ -75,7 +69,7 @@ export class CaseService {
   }
 
   async close(viewer: Viewer, text: string, mutation: AuditedMutation): Promise<Case> {
-    const bureau = this.bureauOf(viewer);
+    const bureau = organizationOf(viewer);
     const caseNumber = caseNumberOf(text);
     if (caseNumber === null) throw badInput(CASE_NUMBER_RULE, { argument: "caseNumber" });
     mutation.target(caseNumber);
@@ -100,11 +94,10 @@ export class CaseService {
 
   /** The cases of the viewer's bureau and the bureaus below it, newest first. */
   async list(viewer: Viewer, args: PageArgs): Promise<Connection<Case>> {
-    const bureau = this.bureauOf(viewer);
     const page = toPage(args, CURSOR_KIND);
     const p = new SqlParams();
     return listBySeq<Case & { seq: string }>((sql, values) => this.dataSource.query(sql, values), {
-      from: "cases c", alias: "c", columns: CASE_COLUMNS, where: [inSubtree("c.organization_id", bureau, p)], params: p.values, page, kind: CURSOR_KIND,
+      from: "cases c", alias: "c", columns: CASE_COLUMNS, where: [casesVisible(viewer, "c", p)], params: p.values, page, kind: CURSOR_KIND,
       descending: true,
     });
   }

@@ -1,6 +1,5 @@
 import type { DataSource } from "typeorm";
-import { OrganizationKind } from "../../shared/auth/roles";
-import { Viewer, actingAs } from "../../shared/auth/viewer";
+import { Viewer, organizationOf } from "../../shared/auth/viewer";
 import { badInput, conflict, forbidden, notFound } from "../../shared/errors";
 import { isUuid } from "../../shared/ids";
 import { parseUscc } from "../../shared/identity/uscc";
@@ -8,6 +7,7 @@ import { Connection, PageArgs, listBySeq, toConnection, toPage } from "../../sha
 import {
   SqlParams, campaignsVisible, nationalAuthority, numbersSuspendable, numbersVisible, organizationsVisible, penaltiesVisible,
   shutdownOrdersVisible, subscribersVisible, trunkLinesVisible,
+  suspendingParty,
 } from "../../shared/policy";
 import type { AuditedMutation } from "../audit/audited-mutation";
 import { canonicalNumber, parseNumber } from "../numbers/number-format";
@@ -33,11 +33,12 @@ export class EnforcementService {
    * words whether or not a number outside the caller's reach exists.
    */
   async suspend(viewer: Viewer, text: string, reason: string, mutation: AuditedMutation): Promise<PhoneNumber> {
-    const org = actingAs(viewer, [OrganizationKind.CARRIER, OrganizationKind.REGULATOR], "only a regulator or a carrier suspends numbers");
+    const org = organizationOf(viewer);
+    const suspension = suspendingParty(viewer);
+    if (!suspension) throw forbidden("only a regulator or a carrier suspends numbers");
     const number = parseNumber(text);
     const why = reason.trim();
     if (why.length < 1 || why.length > 1000) throw badInput("reason must be 1-1000 characters", { argument: "reason" });
-    const suspension = org.kind === OrganizationKind.CARRIER ? "CARRIER" : "REGULATOR";
     mutation.target(number);
 
     return mutation.run(async (tx) => {

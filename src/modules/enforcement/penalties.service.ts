@@ -1,7 +1,6 @@
 import type { DataSource, EntityManager } from "typeorm";
 import type { Config } from "../../config";
-import { OrganizationKind } from "../../shared/auth/roles";
-import { Viewer, ViewerOrganization, actingAs } from "../../shared/auth/viewer";
+import { Viewer, ViewerOrganization, organizationOf } from "../../shared/auth/viewer";
 import { badInput, conflict, forbidden, notFound, parsedOrBadInput } from "../../shared/errors";
 import { isUuid } from "../../shared/ids";
 import { parseResidentId } from "../../shared/identity/resident-id";
@@ -143,7 +142,7 @@ export class PenaltyService {
   }
 
   private regulator(viewer: Viewer, message: string): ViewerOrganization {
-    return actingAs(viewer, OrganizationKind.REGULATOR, message);
+    return organizationOf(viewer);
   }
 
   private async penaltyRow(tx: EntityManager, id: string): Promise<Penalty> {

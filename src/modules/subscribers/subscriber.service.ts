@@ -1,14 +1,13 @@
 import { DataSource, EntityManager } from "typeorm";
 import type { Config } from "../../config";
-import { OrganizationKind } from "../../shared/auth/roles";
-import { Viewer, ViewerOrganization, actingAs } from "../../shared/auth/viewer";
+import { Viewer, ViewerOrganization, organizationOf } from "../../shared/auth/viewer";
 import { groupByIds, isCalendarDate } from "../../shared/dates";
 import { AppError, badInput, conflict, forbidden, notFound, parsedOrBadInput } from "../../shared/errors";
 import { isUuid } from "../../shared/ids";
 import { parseResidentId } from "../../shared/identity/resident-id";
 import { parseUscc } from "../../shared/identity/uscc";
 import { PiiVault, maskIdNumber } from "../../shared/pii";
-import { SqlParams, numbersVisible, subscribersVisible } from "../../shared/policy";
+import { SqlParams, idNumberReach, idSearchBasis, makesCheck, numbersVisible, subscribersVisible } from "../../shared/policy";
 import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination";
 import { inputDigest } from "../audit/audit-chain";
 import type { AuditService } from "../audit/audit.service";
@@ -64,7 +63,7 @@ export class SubscriberService {
   // ---------------------------------------------------------------- reseller's part
 
   async reserve(viewer: Viewer, text: string, mutation: AuditedMutation): Promise<PhoneNumber> {
-    const reseller = actingAs(viewer, OrganizationKind.RESELLER, "only a reseller reserves numbers");
+    const reseller = organizationOf(viewer);
     const number = parseNumber(text);
     const { reservationDays, reservationCapMin, reservationCapShare } = this.config.rules;
     return mutation.run(async (tx) => {
@@ -99,7 +98,7 @@ export class SubscriberService {
   }
 
   async register(viewer: Viewer, input: RegisterSubscriberInput, mutation: AuditedMutation): Promise<Subscriber> {
-    const reseller = actingAs(viewer, OrganizationKind.RESELLER, "only a reseller registers subscribers");
+    const reseller = organizationOf(viewer);
     const uscc = parsedOrBadInput(parseUscc(input.uscc), "input.uscc", "uscc");
     const legalRepId = parsedOrBadInput(parseResidentId(input.legalRep.idNumber), "input.legalRep.idNumber", "legalRep.idNumber");
     const handlerId = parsedOrBadInput(parseResidentId(input.handler.idNumber), "input.handler.idNumber", "handler.idNumber");
@@ -125,7 +124,7 @@ export class SubscriberService {
   }
 
   async attachDocument(viewer: Viewer, subscriberId: string, input: AttachDocumentInput, mutation: AuditedMutation): Promise<SubscriberDocument> {
-    const reseller = actingAs(viewer, OrganizationKind.RESELLER, "only the reseller that registered a subscriber attaches its papers");
+    const reseller = organizationOf(viewer);
     if (input.expiresOn != null && !isCalendarDate(input.expiresOn)) {
       throw badInput(`expiresOn "${input.expiresOn}" is not a calendar date`, { argument: "input.expiresOn" });
     }
@@ -158,10 +157,10 @@ export class SubscriberService {
   }
 
   async recordCheck(viewer: Viewer, subscriberId: string, input: RecordCheckInput, mutation: AuditedMutation): Promise<VerificationCheck> {
-    const org = viewer.organization;
+    const org = organizationOf(viewer);
     const performer = CHECK_PERFORMER[input.kind];
-    if (!org || (performer !== "EITHER" && org.kind !== performer)) {
-      throw forbidden(`${input.kind} is made by the ${performer === "RESELLER" ? "reseller" : "carrier"}, not by a ${org?.kind ?? "caller without an organisation"}`);
+    if (!makesCheck(viewer, performer)) {
+      throw forbidden(`${input.kind} is made by the ${performer === "RESELLER" ? "reseller" : "carrier"}, not by a ${org.kind}`);
     }
     return mutation.run(async (tx) => {
       const subscriber = await this.lockVisible(tx, viewer, subscriberId);
@@ -185,7 +184,7 @@ export class SubscriberService {
   }
 
   async submit(viewer: Viewer, subscriberId: string, mutation: AuditedMutation): Promise<Subscriber> {
-    const reseller = actingAs(viewer, OrganizationKind.RESELLER, "only the reseller that registered a subscriber submits it");
+    const reseller = organizationOf(viewer);
     return mutation.run(async (tx) => {
       const subscriber = await this.lockOwn(tx, subscriberId, reseller);
       if (!SUBMITTABLE.includes(subscriber.identityStatus)) {
@@ -203,7 +202,7 @@ export class SubscriberService {
   }
 
   async assign(viewer: Viewer, text: string, subscriberId: string, mutation: AuditedMutation): Promise<PhoneNumber> {
-    const reseller = actingAs(viewer, OrganizationKind.RESELLER, "only a reseller assigns numbers to its subscribers");
+    const reseller = organizationOf(viewer);
     const number = parseNumber(text);
     return mutation.run(async (tx) => {
       // The numbers lock first, always: two assignments of one number, or to one
@@ -247,7 +246,7 @@ export class SubscriberService {
   // ---------------------------------------------------------------- carrier's part
 
   async approve(viewer: Viewer, subscriberId: string, mutation: AuditedMutation): Promise<Subscriber> {
-    const carrier = actingAs(viewer, OrganizationKind.CARRIER, "only a carrier approves subscribers");
+    const carrier = organizationOf(viewer);
     return mutation.run(async (tx) => {
       await lockNumbers(tx); // before any subscriber row, as every writer of numbers
       const subscriber = await this.lockVisible(tx, viewer, subscriberId);
@@ -274,7 +273,7 @@ export class SubscriberService {
   }
 
   async reject(viewer: Viewer, subscriberId: string, reason: string, mutation: AuditedMutation): Promise<Subscriber> {
-    actingAs(viewer, OrganizationKind.CARRIER, "only a carrier rejects subscribers");
+    organizationOf(viewer);
     const why = reasonText(reason);
     return mutation.run(async (tx) => {
       const subscriber = await this.lockVisible(tx, viewer, subscriberId);
@@ -296,7 +295,7 @@ export class SubscriberService {
    * lifting their orders moves them) but are barred all the same.
    */
   async revoke(viewer: Viewer, subscriberId: string, reason: string, mutation: AuditedMutation): Promise<Subscriber> {
-    actingAs(viewer, [OrganizationKind.CARRIER, OrganizationKind.REGULATOR], "only a carrier or a regulator revokes an identity");
+    organizationOf(viewer);
     const why = reasonText(reason);
     const { quarantineDays } = this.config.rules;
     return mutation.run(async (tx) => {
@@ -325,7 +324,7 @@ export class SubscriberService {
   }
 
   async overrideFlag(viewer: Viewer, flagId: string, justification: string, mutation: AuditedMutation): Promise<RiskFlag> {
-    const carrier = actingAs(viewer, OrganizationKind.CARRIER, "only a carrier overrides a risk flag");
+    const carrier = organizationOf(viewer);
     const text = justification.trim();
     if (text.length < 20 || text.length > 2000) {
       throw badInput("justification must be a written explanation of 20-2000 characters", { argument: "justification" });
@@ -379,7 +378,7 @@ export class SubscriberService {
    * audited with a keyed digest of what was searched, never the ID number itself.
    */
   async holdings(viewer: Viewer, search: HoldingsSearch, requestId: string | null) {
-    const org = actingAs(viewer, [OrganizationKind.POLICE, OrganizationKind.REGULATOR], "holdings are searched by the police and regulators");
+    const org = organizationOf(viewer);
     const { uscc, legalRepIdNumber } = search;
     if ((uscc == null) === (legalRepIdNumber == null)) {
       throw badInput("give exactly one of uscc and legalRepIdNumber", { argument: uscc == null ? "uscc" : "legalRepIdNumber" });
@@ -389,13 +388,14 @@ export class SubscriberService {
     const person = byId ? parsedOrBadInput(parseResidentId(legalRepIdNumber!), "legalRepIdNumber", "legalRepIdNumber") : null;
     const stated = statedCase(search.caseNumber);
     const purpose = statedPurpose(search.purpose);
-    if (org.kind === OrganizationKind.REGULATOR && stated !== null) {
+    const basis = idSearchBasis(viewer);
+    if (basis === "PURPOSE" && stated !== null) {
       throw badInput("cases are the police's: a regulator states a purpose instead", { argument: "caseNumber" });
     }
-    if (byId && org.kind === OrganizationKind.POLICE && stated === null) {
+    if (byId && basis === "CASE" && stated === null) {
       throw badInput("a search by resident ID number names an open case of your bureau or the one above it (caseNumber)", { argument: "caseNumber" });
     }
-    if (byId && org.kind === OrganizationKind.REGULATOR && purpose === null) {
+    if (byId && basis === "PURPOSE" && purpose === null) {
       throw badInput(`a search by resident ID number states its purpose (purpose, ${PURPOSE_MIN}-${PURPOSE_MAX} characters)`, { argument: "purpose" });
     }
 
@@ -445,9 +445,9 @@ export class SubscriberService {
     const plain = this.vault.decrypt(field === "legalRepIdNumber" ? subscriber.legalRepIdSealed : subscriber.handlerIdSealed);
     const org = viewer.organization;
     const stated = statedCase(caseNumber);
-    const holder = (org?.kind === OrganizationKind.RESELLER && org.id === subscriber.resellerId) || org?.kind === OrganizationKind.CARRIER;
-    const forCase = !holder && org?.kind === OrganizationKind.POLICE && stated !== null;
-    if (!holder && !forCase) return maskIdNumber(plain);
+    const reach = idNumberReach(viewer, subscriber, stated !== null);
+    if (reach === "MASKED") return maskIdNumber(plain);
+    const forCase = reach === "CASE";
     const event = (outcome: string) => ({
       actor: viewer.subject,
       orgCode: org!.code,

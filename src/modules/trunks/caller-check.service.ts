@@ -10,7 +10,7 @@ import { CallerCheckInput, MAX_CALLER_CHECKS, RecordMarketingRefusalInput } from
 import { poolQuery } from "../../db/pool-query";
 import { DNO_DEFAULT_PAGE, DNO_MAX_PAGE } from "./trunk-limits";
 import { isUuid } from "../../shared/ids";
-import { SqlParams, marketingRefusalsVisible } from "../../shared/policy";
+import { SqlParams, marketingRefusalsVisible, refusalCallerFixed } from "../../shared/policy";
 import { VERIFY_CALLERS_SQL } from "./verify-callers.sql";
 
 /**
@@ -76,8 +76,9 @@ export class CallerCheckService {
   async recordRefusal(viewer: Viewer, input: RecordMarketingRefusalInput, mutation: AuditedMutation): Promise<MarketingRefusal> {
     const org = organizationOf(viewer);
     const callerCode = input.callerOrgCode ?? null;
-    if (org.kind === OrganizationKind.CALL_CENTER && callerCode !== org.code) {
-      throw forbidden(`a call centre records refusals of its own calls only: callerOrgCode must be ${org.code}`);
+    const fixedCaller = refusalCallerFixed(viewer);
+    if (fixedCaller !== null && callerCode !== fixedCaller) {
+      throw forbidden(`a call centre records refusals of its own calls only: callerOrgCode must be ${fixedCaller}`);
     }
     const callee = nationalForm(input.calleeNumber);
     const kind = kindOf(callee);

@@ -29,14 +29,6 @@ export function can(viewer: Viewer, permission: Permission): boolean {
   return viewer.permissions.has(permission);
 }
 
-/** The viewer's organisation, when it is of one of these kinds; otherwise FORBIDDEN with the message. */
-export function actingAs(viewer: Viewer, kinds: OrganizationKind | readonly OrganizationKind[], message: string): ViewerOrganization {
-  const org = viewer.organization;
-  const allowed: readonly OrganizationKind[] = Array.isArray(kinds) ? kinds : [kinds];
-  if (!org || !allowed.includes(org.kind)) throw forbidden(message);
-  return org;
-}
-
 /**
  * The organisation the viewer acts for; FORBIDDEN without one. Which kind of organisation may call an
  * operation is the permission table's to say (a token's organisation kind is checked at authentication),

@@ -1,2 +1,3 @@
 export { SqlParams } from "./sql";
 export * from "./visibility";
+export * from "./parties";
