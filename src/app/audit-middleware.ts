@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from "graphql";
 import { AuditedMutation } from "../modules/audit";
-import type { RequestContext } from "./context";
+import type { RequestContext } from "../shared/context";
 
 type Resolve = (root: unknown, args: unknown, ctx: RequestContext, info: GraphQLResolveInfo) => unknown;
 

@@ -22,8 +22,9 @@ import { TokenError, verifyToken } from "../shared/auth/tokens";
 import { Viewer, publicViewer } from "../shared/auth/viewer";
 import { unauthenticated } from "../shared/errors";
 import { SchemaOptions, buildAppSchema } from "./build-schema";
-import type { RequestContext } from "./context";
+import type { RequestContext } from "../shared/context";
 import { explorerRouter } from "./explorer";
+import { subscriptionRefusal } from "./permissions";
 import { createFormatError } from "./format-error";
 import { graphqlOverHttp, refuseRequest, requestIdOf } from "./graphql-http";
 import { createMetrics } from "./metrics";
@@ -205,7 +206,7 @@ function subscriptionServer(httpServer: http.Server, schema: GraphQLSchema, serv
           return false;
         }
       },
-      onSubscribe: (_ctx, _id, payload) => {
+      onSubscribe: (ctx, _id, payload) => {
         let operations: OperationDefinitionNode[];
         try {
           operations = parse(payload.query).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
@@ -218,6 +219,10 @@ function subscriptionServer(httpServer: http.Server, schema: GraphQLSchema, serv
             extensions: { code: "BAD_USER_INPUT" },
           })];
         }
+        // The permission table decides who subscribes, as it decides who queries: graphql-shield guards a
+        // field's resolve, and a subscription's source stream is opened before any resolve runs.
+        const refused = subscriptionRefusal(ctx.extra.viewer!, chosen);
+        if (refused) return [refused];
       },
       context: (ctx) => {
         const viewer = ctx.extra.viewer!;

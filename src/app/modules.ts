@@ -9,7 +9,14 @@ import { numbersModule } from "../modules/numbers";
 import { organizationsModule } from "../modules/organizations";
 import { shutdownModule } from "../modules/shutdown";
 import { subscribersModule } from "../modules/subscribers";
+import { sweepsModule } from "../modules/sweeps";
 import { trunksModule } from "../modules/trunks";
 
-/** Every capability's manifest; a new module is one line here. */
-export const MODULES = [organizationsModule, auditModule, marketingNumbersModule, numbersModule, subscribersModule, campaignsModule, shutdownModule, lookupModule, complianceModule, enforcementModule, trunksModule, casesModule] as const;
+/**
+ * Every capability's manifest (its entities, resolvers, permissions, services and loaders); a new module is
+ * one line here.
+ */
+export const MODULES = [
+  organizationsModule, auditModule, marketingNumbersModule, numbersModule, subscribersModule, campaignsModule, shutdownModule,
+  lookupModule, complianceModule, enforcementModule, trunksModule, casesModule, sweepsModule,
+] as const;

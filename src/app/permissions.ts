@@ -1,11 +1,14 @@
-import { GraphQLNamedType, GraphQLObjectType, GraphQLSchema, getNamedType, isInterfaceType, isObjectType, isUnionType } from "graphql";
+import {
+  GraphQLError, GraphQLNamedType, GraphQLObjectType, GraphQLSchema, Kind, OperationDefinitionNode, getNamedType, isInterfaceType, isObjectType, isUnionType,
+} from "graphql";
 import { IRules, deny, rule, shield } from "graphql-shield";
 import type { ShieldRule } from "graphql-shield/typings/types";
 import { Permission, ROLE_PERMISSIONS } from "../shared/auth/permissions";
 import { Role } from "../shared/auth/roles";
+import { Viewer, can } from "../shared/auth/viewer";
 import { forbidden } from "../shared/errors";
 import type { FieldPermissions } from "../shared/module";
-import type { RequestContext } from "./context";
+import type { RequestContext } from "../shared/context";
 import { MODULES } from "./modules";
 
 /** Types every module shares: the page info of any connection. */
@@ -139,4 +142,20 @@ export function roleOperationMatrix(schema: GraphQLSchema, permissions: FieldPer
     }
   }
   return matrix;
+}
+
+/**
+ * FORBIDDEN when the viewer's permissions do not cover every root field of a subscription operation
+ * (by its rule in the permission table; a field without one is refused), else null.
+ */
+export function subscriptionRefusal(viewer: Viewer, operation: OperationDefinitionNode): GraphQLError | null {
+  const table = fieldPermissions().Subscription ?? {};
+  for (const selection of operation.selectionSet.selections) {
+    if (selection.kind !== Kind.FIELD || selection.name.value === "__typename") continue;
+    const permission = table[selection.name.value];
+    if (!permission || !can(viewer, permission)) {
+      return forbidden(`your role may not subscribe to ${selection.name.value}`);
+    }
+  }
+  return null;
 }

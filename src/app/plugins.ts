@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin, GraphQLRequestContext } from "@apollo/server";
 import type { GraphQLError, OperationDefinitionNode } from "graphql";
 import { codeOf } from "../shared/errors";
-import type { RequestContext } from "./context";
+import type { RequestContext } from "../shared/context";
 import type { Metrics } from "./metrics";
 
 // Apollo keeps a parsed document across requests with the same text, so its label is worked out once.

@@ -1,6 +1,6 @@
 import { gzipSync } from "node:zlib";
 import { Ctx, Query, Resolver } from "type-graphql";
-import type { RequestContext } from "../../src/app/context";
+import type { RequestContext } from "../../src/shared/context";
 import { fieldPermissions } from "../../src/app/permissions";
 import { OrganizationService } from "../../src/modules/organizations";
 import { Permission } from "../../src/shared/auth/permissions";

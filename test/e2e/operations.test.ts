@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { Ctx, Mutation, Resolver } from "type-graphql";
-import type { RequestContext } from "../../src/app/context";
+import type { RequestContext } from "../../src/shared/context";
 import { fieldPermissions } from "../../src/app/permissions";
 import { Permission } from "../../src/shared/auth/permissions";
 import { Role } from "../../src/shared/auth/roles";

@@ -326,10 +326,19 @@ describe("audit trails", () => {
       expect([target, await trail(CA_ZJ, target)]).toEqual([target, EMPTY]);
       expect([target, (await trail(MIIT, target)).totalCount > 0]).toEqual([target, true]);
     }
-    // Liaoning's administration reads its province's records, and no case number either.
+    // Liaoning's administration reads its province's records; within them, an event shows only the targets it
+    // reaches: not the Guangdong number the same order named, nor the police case.
+    const hidden = [GD(30), "LN-REACH-0009"];
     for (const target of [LN(30), orderId, holder.id, holder.input.uscc]) {
-      expect(await trail(CA_LN, target)).toEqual(await trail(MIIT, target));
+      const national = await trail(MIIT, target);
+      const withoutHidden = {
+        ...national,
+        edges: national.edges.map((e: any) => ({ ...e, node: { ...e.node, targets: e.node.targets.filter((t: string) => !hidden.includes(t)) } })),
+      };
+      expect(await trail(CA_LN, target)).toEqual(withoutHidden);
     }
+    const issued = (await trail(CA_LN, orderId)).edges.find((e: any) => e.node.operation === "issueShutdownOrder").node;
+    expect(issued.targets).toEqual([LN(30), orderId]);
     expect(await trail(CA_LN, "LN-REACH-0009")).toEqual(EMPTY);
     expect(await trail(CA_LN, GD(30))).toEqual(EMPTY);
     expect(await trail(CA_LN, "4003999990")).toEqual(EMPTY);

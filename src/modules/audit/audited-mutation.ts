@@ -3,12 +3,7 @@ import { Viewer } from "../../shared/auth/viewer";
 import { codeOf } from "../../shared/errors";
 import { AuditService } from "./audit.service";
 import { inputDigest } from "./audit-chain";
-
-export interface MutationOutcome<T> {
-  result: T;
-  /** What the mutation acted on: organisation codes, numbers, ids. */
-  targets: string[];
-}
+import type { MutationOutcome, UnitOfWork } from "../../shared/unit-of-work";
 
 // Arguments that name what a mutation acts on. Only identifiers: never a
 // person's name or ID number, which stay out of the audit log.
@@ -33,7 +28,7 @@ export function identifiersIn(args: unknown, found: string[] = []): string[] {
  * A service calls run() once; if the mutation fails anywhere (permission, validation,
  * service), the audit middleware records the failure in a transaction of its own.
  */
-export class AuditedMutation {
+export class AuditedMutation implements UnitOfWork {
   private written = false;
   private targets: string[] = [];
 

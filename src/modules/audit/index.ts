@@ -1,11 +1,19 @@
+import type { LoadersOf, ModuleDeps, ServicesOf } from "../../shared/context";
 import { AuditEvent } from "./audit-event.entity";
+import { AuditService } from "./audit.service";
 
 export const auditModule = {
   entities: [AuditEvent],
   resolvers: [],
   permissions: {},
+  services: ({ dataSource }: ModuleDeps) => ({ audit: new AuditService(dataSource) }),
   loaders: {},
 };
 
-export { AuditService } from "./audit.service";
+declare module "../../shared/context" {
+  interface RegistryServices extends ServicesOf<typeof auditModule> {}
+  interface RegistryLoaders extends LoadersOf<typeof auditModule> {}
+}
+
+export { AuditService };
 export { AuditedMutation } from "./audited-mutation";

@@ -4,7 +4,7 @@ import { badInput, forbidden } from "../../shared/errors";
 import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
 import { SqlParams, campaignsVisible } from "../../shared/policy";
 import { PROVINCES, assertProvince } from "../../shared/provinces";
-import type { AuditedMutation } from "../audit/audited-mutation";
+import type { UnitOfWork } from "../../shared/unit-of-work";
 import { Campaign } from "./campaign.entity";
 import { OpenCampaignInput } from "./campaign.inputs";
 
@@ -24,7 +24,7 @@ export class CampaignService {
     return organizationOf(viewer);
   }
 
-  async open(viewer: Viewer, input: OpenCampaignInput, mutation: AuditedMutation): Promise<Campaign> {
+  async open(viewer: Viewer, input: OpenCampaignInput, mutation: UnitOfWork): Promise<Campaign> {
     const regulator = this.regulatorOf(viewer);
     const province = input.province ?? null;
     assertProvince(province);

@@ -1,3 +1,4 @@
+import type { LoadersOf, ModuleDeps, ServicesOf } from "../../shared/context";
 import { Campaign } from "./campaign.entity";
 import { campaignPermissions } from "./campaign.permissions";
 import { CampaignResolver } from "./campaign.resolver";
@@ -7,7 +8,13 @@ export const campaignsModule = {
   entities: [Campaign],
   resolvers: [CampaignResolver],
   permissions: campaignPermissions,
+  services: ({ dataSource }: ModuleDeps) => ({ campaigns: new CampaignService(dataSource) }),
   loaders: {},
 };
+
+declare module "../../shared/context" {
+  interface RegistryServices extends ServicesOf<typeof campaignsModule> {}
+  interface RegistryLoaders extends LoadersOf<typeof campaignsModule> {}
+}
 
 export { Campaign, CampaignService };

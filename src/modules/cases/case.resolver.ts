@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, Mutation, ObjectType, Query, Resolver } from "type-graphql";
-import { RequestContext, currentMutation } from "../../app/context";
+import { RequestContext, currentMutation } from "../../shared/context";
 import { ConnectionType, PageArgs } from "../../shared/pagination";
 import { Case } from "./case.entity";
 import { OpenCaseInput } from "./case.inputs";

@@ -3,7 +3,7 @@ import { Viewer, ViewerOrganization, organizationOf } from "../../shared/auth/vi
 import { badInput, conflict, notFound } from "../../shared/errors";
 import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination";
 import { SqlParams, casesStatable, casesVisible } from "../../shared/policy";
-import type { AuditedMutation } from "../audit/audited-mutation";
+import type { UnitOfWork } from "../../shared/unit-of-work";
 import { Case } from "./case.entity";
 import { CASE_NUMBER_RULE, OpenCaseInput, caseNumberOf } from "./case.inputs";
 
@@ -49,7 +49,7 @@ export async function findOpenCase(db: Queryable, viewer: Viewer, caseNumber: st
 export class CaseService {
   constructor(private readonly dataSource: DataSource) {}
 
-  async open(viewer: Viewer, input: OpenCaseInput, mutation: AuditedMutation): Promise<Case> {
+  async open(viewer: Viewer, input: OpenCaseInput, mutation: UnitOfWork): Promise<Case> {
     const bureau = organizationOf(viewer);
     const caseNumber = caseNumberOf(input.caseNumber);
     if (caseNumber === null) throw badInput(CASE_NUMBER_RULE, { argument: "input.caseNumber" });
@@ -68,7 +68,7 @@ export class CaseService {
     });
   }
 
-  async close(viewer: Viewer, text: string, mutation: AuditedMutation): Promise<Case> {
+  async close(viewer: Viewer, text: string, mutation: UnitOfWork): Promise<Case> {
     const bureau = organizationOf(viewer);
     const caseNumber = caseNumberOf(text);
     if (caseNumber === null) throw badInput(CASE_NUMBER_RULE, { argument: "caseNumber" });

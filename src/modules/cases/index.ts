@@ -1,3 +1,4 @@
+import type { LoadersOf, ModuleDeps, ServicesOf } from "../../shared/context";
 import { Case } from "./case.entity";
 import { casePermissions } from "./case.permissions";
 import { CaseResolver } from "./case.resolver";
@@ -7,7 +8,13 @@ export const casesModule = {
   entities: [],
   resolvers: [CaseResolver],
   permissions: casePermissions,
+  services: ({ dataSource }: ModuleDeps) => ({ cases: new CaseService(dataSource) }),
   loaders: {},
 };
+
+declare module "../../shared/context" {
+  interface RegistryServices extends ServicesOf<typeof casesModule> {}
+  interface RegistryLoaders extends LoadersOf<typeof casesModule> {}
+}
 
 export { Case, CaseService, findOpenCase };

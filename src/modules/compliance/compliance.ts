@@ -1,7 +1,7 @@
 import { Arg, Ctx, Field, Float, InputType, Int, ObjectType, Query, Resolver, registerEnumType } from "type-graphql";
 import { IsOptional, IsString } from "class-validator";
 import type { DataSource } from "typeorm";
-import type { RequestContext } from "../../app/context";
+import type { LoadersOf, ModuleDeps, RequestContext, ServicesOf } from "../../shared/context";
 import { Permission } from "../../shared/auth/permissions";
 import type { Viewer } from "../../shared/auth/viewer";
 import { badInput } from "../../shared/errors";
@@ -249,7 +249,14 @@ export const complianceModule = {
   entities: [],
   resolvers: [ComplianceResolver],
   permissions: compliancePermissions,
+  services: ({ dataSource }: ModuleDeps) => ({ compliance: new ComplianceService(dataSource) }),
+  loaders: {},
 };
+
+declare module "../../shared/context" {
+  interface RegistryServices extends ServicesOf<typeof complianceModule> {}
+  interface RegistryLoaders extends LoadersOf<typeof complianceModule> {}
+}
 
 /**
  * The same figures computed from the numbers themselves, by key of the rollup: what the

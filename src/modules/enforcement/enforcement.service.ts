@@ -5,11 +5,11 @@ import { isUuid } from "../../shared/ids";
 import { parseUscc } from "../../shared/identity/uscc";
 import { Connection, PageArgs, listBySeq, toConnection, toPage } from "../../shared/pagination";
 import {
-  SqlParams, campaignsVisible, nationalAuthority, numbersSuspendable, numbersVisible, organizationsVisible, penaltiesVisible,
+  SqlParams, campaignsVisible, casesVisible, nationalAuthority, numbersSuspendable, numbersVisible, organizationsVisible, penaltiesVisible,
   shutdownOrdersVisible, subscribersVisible, trunkLinesVisible,
   suspendingParty,
 } from "../../shared/policy";
-import type { AuditedMutation } from "../audit/audited-mutation";
+import type { UnitOfWork } from "../../shared/unit-of-work";
 import { canonicalNumber, parseNumber } from "../numbers/number-format";
 import { lockNumbers, moveNumbers, ordersStopping, stoppedBy } from "../numbers/number-moves";
 import { ChangeCause, NumberStatus } from "../numbers/number-status";
@@ -32,7 +32,7 @@ export class EnforcementService {
    * province's, a national regulator any (numbersSuspendable). Refused with the same
    * words whether or not a number outside the caller's reach exists.
    */
-  async suspend(viewer: Viewer, text: string, reason: string, mutation: AuditedMutation): Promise<PhoneNumber> {
+  async suspend(viewer: Viewer, text: string, reason: string, mutation: UnitOfWork): Promise<PhoneNumber> {
     const org = organizationOf(viewer);
     const suspension = suspendingParty(viewer);
     if (!suspension) throw forbidden("only a regulator or a carrier suspends numbers");
@@ -93,41 +93,66 @@ export class EnforcementService {
     const spellings = number
       ? [number, `${number.slice(0, 3)}-${number.slice(3, 6)}-${number.slice(6)}`, `${number.slice(0, 3)} ${number.slice(3, 6)} ${number.slice(6)}`]
       : [target];
-    if (!(await this.auditTargetVisible(viewer, target, number))) {
+    const asked = number ?? given;
+    if (!(await this.visibleTargets(viewer, [asked])).has(asked)) {
       return toConnection<AuditTrailEvent>([], page, 0, AUDIT_CURSOR_KIND, () => "");
     }
     const p = new SqlParams();
-    return listBySeq<AuditTrailEvent & { seq: string }>((sql, values) => this.dataSource.query(sql, values), {
+    const trail = await listBySeq<AuditTrailEvent & { seq: string }>((sql, values) => this.dataSource.query(sql, values), {
       from: "audit_events e", alias: "e", columns: EVENT_COLUMNS, where: [`e.targets && ${p.add(spellings)}::text[]`], params: p.values,
       page, kind: AUDIT_CURSOR_KIND, descending: true,
     });
+    // An event may name other records too (an order's numbers in other provinces): each shows only the targets
+    // the viewer reaches, by the same policy.
+    const named = [...new Set(trail.edges.flatMap((e) => e.node.targets))];
+    const visible = await this.visibleTargets(viewer, named);
+    for (const { node } of trail.edges) node.targets = node.targets.filter((t) => spellings.includes(t) || visible.has(t));
+    return trail;
   }
 
   /**
-   * Whether an audit trail's target is the viewer's to read: a national authority every one (a police case
-   * number, a number the registry does not hold); anyone else only a record it sees by that record's own
-   * policy: a number, a subscriber (by id or USCC), a shutdown order, a trunk line, a campaign, a penalty,
-   * an organisation (by code).
+   * Which of these audit targets are the viewer's to read: a national authority every one (a police case
+   * number, a number the registry does not hold); anyone else only records it reaches by each record's own
+   * policy: numbers (in any accepted spelling), subscribers (by id or USCC), shutdown orders, trunk lines,
+   * campaigns, penalties, public reports and risk flags (by their number or subscriber), cases, organisations
+   * (by code). One statement for the lot.
    */
-  private async auditTargetVisible(viewer: Viewer, target: string, number: string | null): Promise<boolean> {
-    if (nationalAuthority(viewer)) return true;
-    const p = new SqlParams();
-    const seen: string[] = [];
-    if (number) seen.push(`EXISTS (SELECT 1 FROM numbers n WHERE n.number = ${p.add(number)} AND ${numbersVisible(viewer, "n", p)})`);
-    if (isUuid(target)) {
-      const id = p.add(target);
-      seen.push(
-        `EXISTS (SELECT 1 FROM subscribers s WHERE s.id = ${id}::uuid AND ${subscribersVisible(viewer, "s", p)})`,
-        `EXISTS (SELECT 1 FROM shutdown_orders o WHERE o.id = ${id}::uuid AND ${shutdownOrdersVisible(viewer, "o", p)})`,
-        `EXISTS (SELECT 1 FROM trunk_lines t WHERE t.id = ${id}::uuid AND ${trunkLinesVisible(viewer, "t", p)})`,
-        `EXISTS (SELECT 1 FROM campaigns c WHERE c.id = ${id}::uuid AND ${campaignsVisible(viewer, "c", p)})`,
-        `EXISTS (SELECT 1 FROM penalties pe WHERE pe.id = ${id}::uuid AND ${penaltiesVisible(viewer, "pe", p)})`,
-      );
+  private async visibleTargets(viewer: Viewer, targets: string[]): Promise<Set<string>> {
+    if (targets.length === 0) return new Set();
+    if (nationalAuthority(viewer)) return new Set(targets);
+    const numbers = new Map<string, string[]>();
+    const ids: string[] = [];
+    const usccs = new Map<string, string[]>();
+    for (const target of targets) {
+      const number = canonicalNumber(target.trim());
+      if (number) numbers.set(number, [...(numbers.get(number) ?? []), target]);
+      if (isUuid(target)) ids.push(target);
+      const uscc = parseUscc(target);
+      if (uscc.ok) usccs.set(uscc.value, [...(usccs.get(uscc.value) ?? []), target]);
     }
-    const uscc = parseUscc(target);
-    if (uscc.ok) seen.push(`EXISTS (SELECT 1 FROM subscribers s WHERE s.uscc = ${p.add(uscc.value)} AND ${subscribersVisible(viewer, "s", p)})`);
-    seen.push(`EXISTS (SELECT 1 FROM organizations g WHERE g.code = ${p.add(target)} AND ${organizationsVisible(viewer, "g", p)})`);
-    const [{ visible }] = await this.dataSource.query(`SELECT (${seen.join(" OR ")}) AS visible`, p.values);
-    return visible === true;
+    const p = new SqlParams();
+    const idList = `${p.add(ids)}::uuid[]`;
+    const rows: { key: string }[] = await this.dataSource.query(
+      `SELECT n.number AS key FROM numbers n WHERE n.number = ANY(${p.add([...numbers.keys()])}::text[]) AND ${numbersVisible(viewer, "n", p)}
+       UNION SELECT s.id::text FROM subscribers s WHERE s.id = ANY(${idList}) AND ${subscribersVisible(viewer, "s", p)}
+       UNION SELECT o.id::text FROM shutdown_orders o WHERE o.id = ANY(${idList}) AND ${shutdownOrdersVisible(viewer, "o", p)}
+       UNION SELECT t.id::text FROM trunk_lines t WHERE t.id = ANY(${idList}) AND ${trunkLinesVisible(viewer, "t", p)}
+       UNION SELECT c.id::text FROM campaigns c WHERE c.id = ANY(${idList}) AND ${campaignsVisible(viewer, "c", p)}
+       UNION SELECT pe.id::text FROM penalties pe WHERE pe.id = ANY(${idList}) AND ${penaltiesVisible(viewer, "pe", p)}
+       UNION SELECT r.id::text FROM number_reports r JOIN numbers n ON n.number = r.number
+              WHERE r.id = ANY(${idList}) AND ${numbersVisible(viewer, "n", p)}
+       UNION SELECT f.id::text FROM risk_flags f LEFT JOIN subscribers s ON s.id = f.subscriber_id LEFT JOIN numbers n ON n.number = f.number
+              WHERE f.id = ANY(${idList}) AND (${subscribersVisible(viewer, "s", p)} OR ${numbersVisible(viewer, "n", p)})
+       UNION SELECT k.id::text FROM cases k WHERE k.id = ANY(${idList}) AND ${casesVisible(viewer, "k", p)}
+       UNION SELECT s.uscc FROM subscribers s WHERE s.uscc = ANY(${p.add([...usccs.keys()])}::text[]) AND ${subscribersVisible(viewer, "s", p)}
+       UNION SELECT g.code FROM organizations g WHERE g.code = ANY(${p.add(targets)}::text[]) AND ${organizationsVisible(viewer, "g", p)}`,
+      p.values,
+    );
+    const visible = new Set<string>();
+    for (const { key } of rows) {
+      visible.add(key);
+      for (const spelling of numbers.get(key) ?? usccs.get(key) ?? []) visible.add(spelling);
+    }
+    return visible;
   }
 }

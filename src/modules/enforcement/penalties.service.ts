@@ -8,7 +8,7 @@ import { parseUscc } from "../../shared/identity/uscc";
 import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
 import { PiiVault } from "../../shared/pii";
 import { SqlParams, imposedAtOrBelow, nationalAuthority, penaltiesVisible, penaltyTargetInReach } from "../../shared/policy";
-import type { AuditedMutation } from "../audit/audited-mutation";
+import type { UnitOfWork } from "../../shared/unit-of-work";
 import { Penalty, PenaltyTargetKind } from "./enforcement.entity";
 import type { RecordPenaltyInput } from "./enforcement.inputs";
 
@@ -34,7 +34,7 @@ export class PenaltyService {
     this.vault = new PiiVault(config.piiKey);
   }
 
-  async record(viewer: Viewer, input: RecordPenaltyInput, mutation: AuditedMutation): Promise<Penalty> {
+  async record(viewer: Viewer, input: RecordPenaltyInput, mutation: UnitOfWork): Promise<Penalty> {
     const regulator = this.regulator(viewer, "only a regulator records penalties");
     const uscc = present(input.targetUscc) ? parsedOrBadInput(parseUscc(input.targetUscc!), "input.targetUscc", "targetUscc") : null;
     let idHash: string | null = null;
@@ -95,7 +95,7 @@ export class PenaltyService {
   }
 
   /** Publishes a penalty: a national regulator any, another the ones recorded in its subtree. */
-  async publish(viewer: Viewer, penaltyId: string, mutation: AuditedMutation): Promise<Penalty> {
+  async publish(viewer: Viewer, penaltyId: string, mutation: UnitOfWork): Promise<Penalty> {
     const regulator = this.regulator(viewer, "only a regulator publishes penalties");
     if (!isUuid(penaltyId)) throw notFound(`no penalty ${penaltyId}`);
     mutation.target(penaltyId);

@@ -5,7 +5,7 @@ import type { Viewer } from "../../shared/auth/viewer";
 import { badInput } from "../../shared/errors";
 import { PiiVault } from "../../shared/pii";
 import { SqlParams, numbersVisible } from "../../shared/policy";
-import type { AuditedMutation } from "../audit/audited-mutation";
+import type { UnitOfWork } from "../../shared/unit-of-work";
 import { parseNumber } from "../numbers/number-format";
 import { RiskKind, RiskSeverity } from "../subscribers/identity-rules";
 import { HotNumber, ReportReceipt } from "./enforcement.entity";
@@ -74,7 +74,7 @@ export class ReportService {
   }
 
   /** Anyone reports, with a token or without: the viewer does not change what is stored or counted. */
-  async report(_viewer: Viewer, input: ReportNumberInput, clientAddress: string | null, mutation: AuditedMutation): Promise<ReportReceipt> {
+  async report(_viewer: Viewer, input: ReportNumberInput, clientAddress: string | null, mutation: UnitOfWork): Promise<ReportReceipt> {
     const number = parseNumber(input.number, "input.number");
     const description = (input.description ?? "").trim();
     const clientHash = this.clientHash(clientAddress);

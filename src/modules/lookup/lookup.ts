@@ -1,6 +1,6 @@
 import { Arg, Ctx, Field, ObjectType, Query, Resolver, registerEnumType } from "type-graphql";
 import type { DataSource } from "typeorm";
-import type { RequestContext } from "../../app/context";
+import type { LoadersOf, ModuleDeps, RequestContext, ServicesOf } from "../../shared/context";
 import { Permission } from "../../shared/auth/permissions";
 import type { FieldPermissions } from "../../shared/module";
 import { poolQuery } from "../../db/pool-query";
@@ -67,4 +67,11 @@ export const lookupModule = {
   entities: [],
   resolvers: [LookupResolver],
   permissions: lookupPermissions,
+  services: ({ dataSource }: ModuleDeps) => ({ lookup: new LookupService(dataSource) }),
+  loaders: {},
 };
+
+declare module "../../shared/context" {
+  interface RegistryServices extends ServicesOf<typeof lookupModule> {}
+  interface RegistryLoaders extends LoadersOf<typeof lookupModule> {}
+}

@@ -1,5 +1,5 @@
 import { Ctx, Query, Resolver } from "type-graphql";
-import type { RequestContext } from "../../app/context";
+import type { LoadersOf, ModuleDeps, RequestContext, ServicesOf } from "../../shared/context";
 import { Permission } from "../../shared/auth/permissions";
 import type { FieldPermissions } from "../../shared/module";
 import { MarketingNumber, OfficialMarketingNumber } from "./marketing-number.entity";
@@ -22,7 +22,13 @@ export const marketingNumbersModule = {
   entities: [OfficialMarketingNumber],
   resolvers: [MarketingNumberResolver],
   permissions,
+  services: ({ dataSource }: ModuleDeps) => ({ marketingNumbers: new MarketingNumberService(dataSource) }),
   loaders: {},
 };
+
+declare module "../../shared/context" {
+  interface RegistryServices extends ServicesOf<typeof marketingNumbersModule> {}
+  interface RegistryLoaders extends LoadersOf<typeof marketingNumbersModule> {}
+}
 
 export { MarketingNumberService };

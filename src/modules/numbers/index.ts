@@ -1,3 +1,4 @@
+import type { LoadersOf, ModuleDeps, ServicesOf } from "../../shared/context";
 import { PhoneNumber } from "./number.entity";
 import { numberPermissions } from "./number.permissions";
 import { NumberChangeResolver, NumberResolver } from "./number.resolver";
@@ -7,7 +8,13 @@ export const numbersModule = {
   entities: [PhoneNumber],
   resolvers: [NumberResolver, NumberChangeResolver],
   permissions: numberPermissions,
+  services: ({ dataSource }: ModuleDeps) => ({ numbers: new NumberService(dataSource) }),
   loaders: {},
 };
+
+declare module "../../shared/context" {
+  interface RegistryServices extends ServicesOf<typeof numbersModule> {}
+  interface RegistryLoaders extends LoadersOf<typeof numbersModule> {}
+}
 
 export { NumberService };

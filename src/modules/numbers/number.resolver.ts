@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
-import { RequestContext, currentMutation } from "../../app/context";
+import { RequestContext, currentMutation } from "../../shared/context";
 import { ConnectionType, PageArgs } from "../../shared/pagination";
 import { Organization } from "../organizations/organization.entity";
 import { AllocationResult, BulkResult, NumberChange, PhoneNumber, SyncResult } from "./number.entity";

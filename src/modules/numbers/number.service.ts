@@ -7,7 +7,7 @@ import { Connection, PageArgs, toConnection, toPage } from "../../shared/paginat
 import { SqlParams, numberChangesVisible, numbersVisible } from "../../shared/policy";
 import { assertProvince, isProvince } from "../../shared/provinces";
 import { canonicalJson } from "../audit/audit-chain";
-import type { AuditedMutation } from "../audit/audited-mutation";
+import type { UnitOfWork } from "../../shared/unit-of-work";
 import { canonicalNumber, parseNumber, parsePrefix } from "./number-format";
 import { lockNumbers, ordersStopping, recordSupply, stoppedBy } from "./number-moves";
 import { ChangeCause, NumberStatus, refusal } from "./number-status";
@@ -39,7 +39,7 @@ interface Change {
 export class NumberService {
   constructor(private readonly dataSource: DataSource) {}
 
-  async publish(viewer: Viewer, input: PublishAllocationInput, mutation: AuditedMutation): Promise<AllocationResult> {
+  async publish(viewer: Viewer, input: PublishAllocationInput, mutation: UnitOfWork): Promise<AllocationResult> {
     const carrier = organizationOf(viewer);
     const start = parseNumber(input.rangeStart, "rangeStart");
     const end = parseNumber(input.rangeEnd, "rangeEnd");
@@ -83,7 +83,7 @@ export class NumberService {
     });
   }
 
-  async sync(viewer: Viewer, input: SyncNumbersInput, mutation: AuditedMutation): Promise<SyncResult> {
+  async sync(viewer: Viewer, input: SyncNumbersInput, mutation: UnitOfWork): Promise<SyncResult> {
     const carrier = organizationOf(viewer);
     const digest = createHash("sha256").update(canonicalJson(input.numbers)).digest("hex");
     mutation.target(`sync:${input.idempotencyKey}`);
@@ -187,7 +187,7 @@ export class NumberService {
     });
   }
 
-  async wholesale(viewer: Viewer, input: WholesaleNumbersInput, mutation: AuditedMutation): Promise<BulkResult> {
+  async wholesale(viewer: Viewer, input: WholesaleNumbersInput, mutation: UnitOfWork): Promise<BulkResult> {
     const carrier = organizationOf(viewer);
     return mutation.run(async (tx) => {
       await lockNumbers(tx);

@@ -6,7 +6,7 @@ import { Connection, PageArgs, toConnection, toPage } from "../../shared/paginat
 import { parseUscc } from "../../shared/identity/uscc";
 import { SqlParams, organizationsVisible } from "../../shared/policy";
 import { PROVINCES, assertProvince } from "../../shared/provinces";
-import type { AuditedMutation } from "../audit/audited-mutation";
+import type { UnitOfWork } from "../../shared/unit-of-work";
 import { Organization } from "./organization.entity";
 import { CreateOrganizationInput, OrganizationFilter } from "./organization.inputs";
 
@@ -28,7 +28,7 @@ export class OrganizationService {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  async create(viewer: Viewer, input: CreateOrganizationInput, mutation: AuditedMutation): Promise<Organization> {
+  async create(viewer: Viewer, input: CreateOrganizationInput, mutation: UnitOfWork): Promise<Organization> {
     if (input.kind === OrganizationKind.PLATFORM) {
       throw badInput("there is one PLATFORM organisation, created with the registry; another cannot be created", { argument: "kind" });
     }

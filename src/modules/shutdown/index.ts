@@ -1,5 +1,7 @@
 import DataLoader from "dataloader";
 import type { Viewer } from "../../shared/auth/viewer";
+import type { LoadersOf, ModuleDeps, ServicesOf } from "../../shared/context";
+import { createNoticeBus } from "./notice-bus";
 import { ShutdownItem } from "./shutdown.entity";
 import { shutdownPermissions } from "./shutdown.permissions";
 import { ShutdownItemResolver, ShutdownResolver } from "./shutdown.resolver";
@@ -9,11 +11,19 @@ export const shutdownModule = {
   entities: [],
   resolvers: [ShutdownResolver, ShutdownItemResolver],
   permissions: shutdownPermissions,
+  services: ({ dataSource, config, log }: ModuleDeps) => ({
+    shutdown: new ShutdownService(dataSource, config, createNoticeBus(dataSource, log), log),
+  }),
   loaders: {
     itemsByOrder: (services: { shutdown: ShutdownService }, viewer: Viewer) =>
       new DataLoader<string, ShutdownItem[]>((ids) => services.shutdown.itemsOf(viewer, ids)),
   },
 };
 
+declare module "../../shared/context" {
+  interface RegistryServices extends ServicesOf<typeof shutdownModule> {}
+  interface RegistryLoaders extends LoadersOf<typeof shutdownModule> {}
+}
+
 export { ShutdownService };
-export { createNoticeBus } from "./notice-bus";
+export { createNoticeBus };

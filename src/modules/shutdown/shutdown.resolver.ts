@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root, Subscription } from "type-graphql";
-import { RequestContext, currentMutation } from "../../app/context";
+import { RequestContext, currentMutation } from "../../shared/context";
 import { ConnectionType, PageArgs } from "../../shared/pagination";
 import { Organization } from "../organizations/organization.entity";
 import { ShutdownItem, ShutdownNotice, ShutdownOrder } from "./shutdown.entity";

@@ -9,7 +9,7 @@ import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination
 import {
   SqlParams, imposedAtOrBelow, numbersOrderable, shutdownItemDetailVisible, shutdownItemsVisible, shutdownOrdersVisible,
 } from "../../shared/policy";
-import type { AuditedMutation } from "../audit/audited-mutation";
+import type { UnitOfWork } from "../../shared/unit-of-work";
 import { canonicalNumber } from "../numbers/number-format";
 import { lockNumbers, moveNumbers } from "../numbers/number-moves";
 import { ChangeCause } from "../numbers/number-status";
@@ -37,7 +37,7 @@ export class ShutdownService {
     private readonly log: Logger,
   ) {}
 
-  async issue(viewer: Viewer, input: IssueShutdownOrderInput, mutation: AuditedMutation): Promise<ShutdownOrder> {
+  async issue(viewer: Viewer, input: IssueShutdownOrderInput, mutation: UnitOfWork): Promise<ShutdownOrder> {
     const issuer = this.authority(viewer, "only the police or a regulator issues a shutdown order");
     const malformed: string[] = [];
     const wanted = new Set<string>();
@@ -114,7 +114,7 @@ export class ShutdownService {
     return order;
   }
 
-  async acknowledge(viewer: Viewer, orderId: string, mutation: AuditedMutation): Promise<ShutdownOrder> {
+  async acknowledge(viewer: Viewer, orderId: string, mutation: UnitOfWork): Promise<ShutdownOrder> {
     this.carrier(viewer);
     return mutation.run(async (tx) => {
       await this.itemsToExecute(tx, viewer, orderId);
@@ -128,7 +128,7 @@ export class ShutdownService {
     });
   }
 
-  async confirmExecuted(viewer: Viewer, orderId: string, numbers: string[] | null | undefined, mutation: AuditedMutation): Promise<ShutdownOrder> {
+  async confirmExecuted(viewer: Viewer, orderId: string, numbers: string[] | null | undefined, mutation: UnitOfWork): Promise<ShutdownOrder> {
     this.carrier(viewer);
     return mutation.run(async (tx) => {
       const mine = await this.itemsToExecute(tx, viewer, orderId);
@@ -162,7 +162,7 @@ export class ShutdownService {
    * no longer VERIFIED: SUSPENDED for papers). An order the viewer cannot see is
    * not found, as one that does not exist.
    */
-  async lift(viewer: Viewer, orderId: string, reason: string, mutation: AuditedMutation): Promise<ShutdownOrder> {
+  async lift(viewer: Viewer, orderId: string, reason: string, mutation: UnitOfWork): Promise<ShutdownOrder> {
     const authority = this.authority(viewer, "only the issuing authority, or one above it, lifts a shutdown order");
     const why = reason.trim();
     if (why.length < 3 || why.length > 1000) throw badInput("reason must be 3-1000 characters", { argument: "reason" });

@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
-import { RequestContext, currentMutation } from "../../app/context";
+import { RequestContext, currentMutation } from "../../shared/context";
 import { ConnectionType, PageArgs } from "../../shared/pagination";
 import { PhoneNumber } from "../numbers/number.entity";
 import { Organization } from "../organizations/organization.entity";

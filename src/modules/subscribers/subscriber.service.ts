@@ -11,7 +11,7 @@ import { SqlParams, idNumberReach, idSearchBasis, makesCheck, numbersVisible, su
 import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination";
 import { inputDigest } from "../audit/audit-chain";
 import type { AuditService } from "../audit/audit.service";
-import type { AuditedMutation } from "../audit/audited-mutation";
+import type { UnitOfWork } from "../../shared/unit-of-work";
 import { findOpenCase } from "../cases/case.service";
 import { CASE_NUMBER_RULE, caseNumberOf } from "../cases/case.inputs";
 import { parseNumber } from "../numbers/number-format";
@@ -62,7 +62,7 @@ export class SubscriberService {
 
   // ---------------------------------------------------------------- reseller's part
 
-  async reserve(viewer: Viewer, text: string, mutation: AuditedMutation): Promise<PhoneNumber> {
+  async reserve(viewer: Viewer, text: string, mutation: UnitOfWork): Promise<PhoneNumber> {
     const reseller = organizationOf(viewer);
     const number = parseNumber(text);
     const { reservationDays, reservationCapMin, reservationCapShare } = this.config.rules;
@@ -97,7 +97,7 @@ export class SubscriberService {
     });
   }
 
-  async register(viewer: Viewer, input: RegisterSubscriberInput, mutation: AuditedMutation): Promise<Subscriber> {
+  async register(viewer: Viewer, input: RegisterSubscriberInput, mutation: UnitOfWork): Promise<Subscriber> {
     const reseller = organizationOf(viewer);
     const uscc = parsedOrBadInput(parseUscc(input.uscc), "input.uscc", "uscc");
     const legalRepId = parsedOrBadInput(parseResidentId(input.legalRep.idNumber), "input.legalRep.idNumber", "legalRep.idNumber");
@@ -123,7 +123,7 @@ export class SubscriberService {
     });
   }
 
-  async attachDocument(viewer: Viewer, subscriberId: string, input: AttachDocumentInput, mutation: AuditedMutation): Promise<SubscriberDocument> {
+  async attachDocument(viewer: Viewer, subscriberId: string, input: AttachDocumentInput, mutation: UnitOfWork): Promise<SubscriberDocument> {
     const reseller = organizationOf(viewer);
     if (input.expiresOn != null && !isCalendarDate(input.expiresOn)) {
       throw badInput(`expiresOn "${input.expiresOn}" is not a calendar date`, { argument: "input.expiresOn" });
@@ -156,7 +156,7 @@ export class SubscriberService {
     });
   }
 
-  async recordCheck(viewer: Viewer, subscriberId: string, input: RecordCheckInput, mutation: AuditedMutation): Promise<VerificationCheck> {
+  async recordCheck(viewer: Viewer, subscriberId: string, input: RecordCheckInput, mutation: UnitOfWork): Promise<VerificationCheck> {
     const org = organizationOf(viewer);
     const performer = CHECK_PERFORMER[input.kind];
     if (!makesCheck(viewer, performer)) {
@@ -183,7 +183,7 @@ export class SubscriberService {
     });
   }
 
-  async submit(viewer: Viewer, subscriberId: string, mutation: AuditedMutation): Promise<Subscriber> {
+  async submit(viewer: Viewer, subscriberId: string, mutation: UnitOfWork): Promise<Subscriber> {
     const reseller = organizationOf(viewer);
     return mutation.run(async (tx) => {
       const subscriber = await this.lockOwn(tx, subscriberId, reseller);
@@ -201,7 +201,7 @@ export class SubscriberService {
     });
   }
 
-  async assign(viewer: Viewer, text: string, subscriberId: string, mutation: AuditedMutation): Promise<PhoneNumber> {
+  async assign(viewer: Viewer, text: string, subscriberId: string, mutation: UnitOfWork): Promise<PhoneNumber> {
     const reseller = organizationOf(viewer);
     const number = parseNumber(text);
     return mutation.run(async (tx) => {
@@ -245,7 +245,7 @@ export class SubscriberService {
 
   // ---------------------------------------------------------------- carrier's part
 
-  async approve(viewer: Viewer, subscriberId: string, mutation: AuditedMutation): Promise<Subscriber> {
+  async approve(viewer: Viewer, subscriberId: string, mutation: UnitOfWork): Promise<Subscriber> {
     const carrier = organizationOf(viewer);
     return mutation.run(async (tx) => {
       await lockNumbers(tx); // before any subscriber row, as every writer of numbers
@@ -272,7 +272,7 @@ export class SubscriberService {
     });
   }
 
-  async reject(viewer: Viewer, subscriberId: string, reason: string, mutation: AuditedMutation): Promise<Subscriber> {
+  async reject(viewer: Viewer, subscriberId: string, reason: string, mutation: UnitOfWork): Promise<Subscriber> {
     organizationOf(viewer);
     const why = reasonText(reason);
     return mutation.run(async (tx) => {
@@ -294,7 +294,7 @@ export class SubscriberService {
    * company or its legal representative. FORCE_STOPPED numbers stay stopped (only
    * lifting their orders moves them) but are barred all the same.
    */
-  async revoke(viewer: Viewer, subscriberId: string, reason: string, mutation: AuditedMutation): Promise<Subscriber> {
+  async revoke(viewer: Viewer, subscriberId: string, reason: string, mutation: UnitOfWork): Promise<Subscriber> {
     organizationOf(viewer);
     const why = reasonText(reason);
     const { quarantineDays } = this.config.rules;
@@ -323,7 +323,7 @@ export class SubscriberService {
     });
   }
 
-  async overrideFlag(viewer: Viewer, flagId: string, justification: string, mutation: AuditedMutation): Promise<RiskFlag> {
+  async overrideFlag(viewer: Viewer, flagId: string, justification: string, mutation: UnitOfWork): Promise<RiskFlag> {
     const carrier = organizationOf(viewer);
     const text = justification.trim();
     if (text.length < 20 || text.length > 2000) {
@@ -467,26 +467,35 @@ export class SubscriberService {
     return plain;
   }
 
-  async documentsOf(ids: readonly string[]): Promise<SubscriberDocument[][]> {
+  /** For the per-request loader: the rows of the subscribers the viewer reaches; none for the others. */
+  async documentsOf(viewer: Viewer, ids: readonly string[]): Promise<SubscriberDocument[][]> {
+    const p = new SqlParams();
     const rows: SubscriberDocument[] = await this.dataSource.query(
-      `SELECT ${DOCUMENT_COLUMNS} FROM subscriber_documents d WHERE d.subscriber_id = ANY($1::uuid[]) ORDER BY d.attached_at, d.id`,
-      [ids],
+      `SELECT ${DOCUMENT_COLUMNS} FROM subscriber_documents d JOIN subscribers s ON s.id = d.subscriber_id
+        WHERE d.subscriber_id = ANY(${p.add(ids)}::uuid[]) AND ${subscribersVisible(viewer, "s", p)} ORDER BY d.attached_at, d.id`,
+      p.values,
     );
     return groupByIds(ids, rows, (r) => r.subscriberId);
   }
 
-  async checksOf(ids: readonly string[]): Promise<VerificationCheck[][]> {
+  /** For the per-request loader: the rows of the subscribers the viewer reaches; none for the others. */
+  async checksOf(viewer: Viewer, ids: readonly string[]): Promise<VerificationCheck[][]> {
+    const p = new SqlParams();
     const rows: VerificationCheck[] = await this.dataSource.query(
-      `SELECT ${CHECK_COLUMNS} FROM verification_checks c WHERE c.subscriber_id = ANY($1::uuid[]) ORDER BY c.at, c.id`,
-      [ids],
+      `SELECT ${CHECK_COLUMNS} FROM verification_checks c JOIN subscribers s ON s.id = c.subscriber_id
+        WHERE c.subscriber_id = ANY(${p.add(ids)}::uuid[]) AND ${subscribersVisible(viewer, "s", p)} ORDER BY c.at, c.id`,
+      p.values,
     );
     return groupByIds(ids, rows, (r) => r.subscriberId);
   }
 
-  async flagsOf(ids: readonly string[]): Promise<RiskFlag[][]> {
+  /** For the per-request loader: the rows of the subscribers the viewer reaches; none for the others. */
+  async flagsOf(viewer: Viewer, ids: readonly string[]): Promise<RiskFlag[][]> {
+    const p = new SqlParams();
     const rows: RiskFlag[] = await this.dataSource.query(
-      `SELECT ${FLAG_COLUMNS} FROM risk_flags f WHERE f.subscriber_id = ANY($1::uuid[]) ORDER BY f.raised_at, f.id`,
-      [ids],
+      `SELECT ${FLAG_COLUMNS} FROM risk_flags f JOIN subscribers s ON s.id = f.subscriber_id
+        WHERE f.subscriber_id = ANY(${p.add(ids)}::uuid[]) AND ${subscribersVisible(viewer, "s", p)} ORDER BY f.raised_at, f.id`,
+      p.values,
     );
     return groupByIds(ids, rows, (r) => r.subscriberId!);
   }

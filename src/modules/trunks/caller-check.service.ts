@@ -3,7 +3,7 @@ import { OrganizationKind } from "../../shared/auth/roles";
 import { Viewer, organizationOf } from "../../shared/auth/viewer";
 import { badInput, forbidden } from "../../shared/errors";
 import { Connection, PageArgs, decodeCursor, listBySeq, toConnection, toPage } from "../../shared/pagination";
-import type { AuditedMutation } from "../audit/audited-mutation";
+import type { UnitOfWork } from "../../shared/unit-of-work";
 import { kindOf, nationalForm } from "./caller-number";
 import { BlockReason, CallerCheckResult, CallerDecision, DoNotOriginateEntry, MarketingRefusal } from "./trunk.entity";
 import { CallerCheckInput, MAX_CALLER_CHECKS, RecordMarketingRefusalInput } from "./trunk.inputs";
@@ -73,7 +73,7 @@ export class CallerCheckService {
    * all. A call centre records refusals of its own calls only. Recording one twice
    * changes nothing and returns the first.
    */
-  async recordRefusal(viewer: Viewer, input: RecordMarketingRefusalInput, mutation: AuditedMutation): Promise<MarketingRefusal> {
+  async recordRefusal(viewer: Viewer, input: RecordMarketingRefusalInput, mutation: UnitOfWork): Promise<MarketingRefusal> {
     const org = organizationOf(viewer);
     const callerCode = input.callerOrgCode ?? null;
     const fixedCaller = refusalCallerFixed(viewer);

@@ -1,5 +1,6 @@
 import DataLoader from "dataloader";
 import type { Viewer } from "../../shared/auth/viewer";
+import type { LoadersOf, ModuleDeps, ServicesOf } from "../../shared/context";
 import { CallerCheckService } from "./caller-check.service";
 import { Inspection, TrunkApproval } from "./trunk.entity";
 import { trunkPermissions } from "./trunk.permissions";
@@ -12,6 +13,10 @@ export const trunksModule = {
   entities: [],
   resolvers: [TrunkResolver, CallerCheckResolver],
   permissions: trunkPermissions,
+  services: ({ dataSource, config }: ModuleDeps) => ({
+    trunks: new TrunkService(dataSource, config),
+    callerChecks: new CallerCheckService(dataSource),
+  }),
   // Each reads only the trunks the viewer may see (trunkLinesVisible), whatever path brought their ids.
   loaders: {
     callerNumbersByTrunk: (services: Needs, viewer: Viewer) =>
@@ -22,6 +27,11 @@ export const trunksModule = {
       new DataLoader<string, Inspection[]>((ids) => services.trunks.inspectionsOf(viewer, ids)),
   },
 };
+
+declare module "../../shared/context" {
+  interface RegistryServices extends ServicesOf<typeof trunksModule> {}
+  interface RegistryLoaders extends LoadersOf<typeof trunksModule> {}
+}
 
 export { CallerCheckService, TrunkService };
 export { VERIFY_CALLERS_SQL } from "./verify-callers.sql";

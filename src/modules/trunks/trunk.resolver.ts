@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
-import { RequestContext, currentMutation } from "../../app/context";
+import { RequestContext, currentMutation } from "../../shared/context";
 import { ConnectionType, PageArgs } from "../../shared/pagination";
 import { Organization } from "../organizations/organization.entity";
 import { DNO_DEFAULT_PAGE, DNO_MAX_PAGE } from "./trunk-limits";

@@ -8,7 +8,7 @@ import { isUuid } from "../../shared/ids";
 import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination";
 import { PROVINCES, assertProvince } from "../../shared/provinces";
 import { SqlParams, trunkLinesVisible } from "../../shared/policy";
-import type { AuditedMutation } from "../audit/audited-mutation";
+import type { UnitOfWork } from "../../shared/unit-of-work";
 import { kindOf, nationalForm } from "./caller-number";
 import { Inspection, TrunkApproval, TrunkLine, TrunkStatus } from "./trunk.entity";
 import { RecordInspectionInput, RegisterTrunkLineInput, TrunkLineFilter } from "./trunk.inputs";
@@ -31,7 +31,7 @@ export class TrunkService {
     private readonly config: Config,
   ) {}
 
-  async register(viewer: Viewer, input: RegisterTrunkLineInput, mutation: AuditedMutation): Promise<TrunkLine> {
+  async register(viewer: Viewer, input: RegisterTrunkLineInput, mutation: UnitOfWork): Promise<TrunkLine> {
     const carrier = organizationOf(viewer);
     assertProvince(input.province, "input.province");
     if (carrier.province && input.province && input.province !== carrier.province) {
@@ -72,7 +72,7 @@ export class TrunkService {
    * department once; the last required approval puts the trunk into service in the same
    * transaction.
    */
-  async approve(viewer: Viewer, trunkId: string, department: string, note: string | null | undefined, mutation: AuditedMutation): Promise<TrunkLine> {
+  async approve(viewer: Viewer, trunkId: string, department: string, note: string | null | undefined, mutation: UnitOfWork): Promise<TrunkLine> {
     const carrier = organizationOf(viewer);
     const dept = department.trim().toUpperCase();
     const text = (note ?? "").trim();
@@ -113,7 +113,7 @@ export class TrunkService {
     });
   }
 
-  async recordInspection(viewer: Viewer, trunkId: string, input: RecordInspectionInput, mutation: AuditedMutation): Promise<Inspection> {
+  async recordInspection(viewer: Viewer, trunkId: string, input: RecordInspectionInput, mutation: UnitOfWork): Promise<Inspection> {
     const carrier = organizationOf(viewer);
     if (!isCalendarDate(input.date)) throw badInput(`date "${input.date}" is not a calendar date`, { argument: "input.date" });
     return mutation.run(async (tx) => {
@@ -130,7 +130,7 @@ export class TrunkService {
     });
   }
 
-  async suspend(viewer: Viewer, trunkId: string, reason: string, mutation: AuditedMutation): Promise<TrunkLine> {
+  async suspend(viewer: Viewer, trunkId: string, reason: string, mutation: UnitOfWork): Promise<TrunkLine> {
     organizationOf(viewer);
     const why = reason.trim();
     if (why.length < 3 || why.length > 1000) throw badInput("reason must be 3-1000 characters", { argument: "reason" });
