@@ -1,10 +1,10 @@
 import { AddressInfo } from "node:net";
-import { Client, createClient } from "graphql-ws/client";
-import WebSocket from "ws";
+import type { Client } from "graphql-ws/client";
 import { Role } from "../../src/shared/auth/roles";
 import { residentIdCheckCharacter } from "../../src/shared/identity/resident-id";
 import { usccCheckCharacter } from "../../src/shared/identity/uscc";
 import { As, TestApp, auditCount, codes, startTestApp } from "../helpers/app";
+import { subscribeToNotices, until } from "../helpers/subscriptions";
 
 /*
  * Issue 13: a provincial administration or bureau reads its province only, and a provincial administration
@@ -34,7 +34,6 @@ const RECORD = `mutation($input: RecordPenaltyInput!) { recordPenalty(input: $in
 const TRAIL = `query($t: String!) { auditTrail(target: $t, first: 500) { totalCount edges { node { operation outcome targets } } } }`;
 const REGISTER = `mutation($input: RegisterSubscriberInput!) { registerSubscriber(input: $input) { id uscc } }`;
 const ASSIGN = `mutation($n: String!, $id: ID!) { assignNumber(number: $n, subscriberId: $id) { status } }`;
-const SUBSCRIBE = `subscription { shutdownOrderIssued { orderId numbers } }`;
 
 // Numbers: CT-LN's in Liaoning (21), CM-GD's in Guangdong (44), CT-ZJ's in Zhejiang (33); 4003999xxx nobody's.
 const LN = (i: number) => String(4003000000 + i);
@@ -99,29 +98,7 @@ const trail = async (as: As, target: string) => (await ok(as, TRAIL, { t: target
 const EMPTY = { totalCount: 0, edges: [] };
 
 /** A carrier's subscription; `received` fills as notices arrive. */
-async function subscribe(as: { org: string; role: Role.CARRIER }) {
-  const received: any[] = [];
-  const errors: unknown[] = [];
-  const token = await app.token(as.org, as.role);
-  const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false, onNonLazyError: () => undefined });
-  clients.push(client);
-  await new Promise<void>((resolve, reject) => {
-    const offConnected = client.on("connected", () => { offConnected(); resolve(); });
-    client.on("closed", (event) => reject(new Error(`closed ${(event as { code?: number }).code}`)));
-  });
-  client.subscribe({ query: SUBSCRIBE }, {
-    next: (value) => (value.errors ? errors.push(...value.errors) : received.push(value.data?.shutdownOrderIssued)),
-    error: (error) => errors.push(error),
-    complete: () => undefined,
-  });
-  await new Promise((r) => setTimeout(r, 100)); // the subscription is registered server-side
-  return { received, errors };
-}
-
-const until = async (check: () => boolean, ms = 3000) => {
-  const deadline = Date.now() + ms;
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-};
+const subscribe = async (as: { org: string; role: Role.CARRIER }) => subscribeToNotices(url, await app.token(as.org, as.role), clients);
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -206,8 +183,8 @@ describe("shutdown orders", () => {
       for (const n of [LN_ITEM, GD_ITEM]) expect((await ok(MIIT, STATUS, { n })).number.status).toBe("FORCE_STOPPED");
 
       await until(() => ct.received.length > 0 && cm.received.length > 0);
-      expect(ct.received).toEqual([{ orderId: id, numbers: [LN_ITEM] }]);
-      expect(cm.received).toEqual([{ orderId: id, numbers: [GD_ITEM] }]);
+      expect(ct.received).toMatchObject([{ orderId: id, numbers: [LN_ITEM], reason: "TELECOM_FRAUD" }]);
+      expect(cm.received).toMatchObject([{ orderId: id, numbers: [GD_ITEM], reason: "TELECOM_FRAUD" }]);
       await new Promise((r) => setTimeout(r, 300));
       expect(zj.received).toEqual([]);
       expect([ct.errors, cm.errors, zj.errors]).toEqual([[], [], []]);

@@ -1,10 +1,10 @@
 import { AddressInfo } from "node:net";
-import { Client, createClient } from "graphql-ws/client";
-import WebSocket from "ws";
+import type { Client } from "graphql-ws/client";
 import { Role } from "../../src/shared/auth/roles";
 import { residentIdCheckCharacter } from "../../src/shared/identity/resident-id";
 import { usccCheckCharacter } from "../../src/shared/identity/uscc";
 import { As, TestApp, auditCount, codes, startTestApp } from "../helpers/app";
+import { subscribeToNotices, until } from "../helpers/subscriptions";
 
 const ADMIN = { org: "PLATFORM", role: Role.ADMIN } as const;
 const CT_LN = { org: "CT-LN", role: Role.CARRIER } as const;
@@ -23,7 +23,6 @@ const LIFT = `mutation($id: ID!, $reason: String!) { liftShutdownOrder(orderId: 
 const ORDERS = `query($filter: ShutdownOrderFilter) { shutdownOrders(filter: $filter) { totalCount edges { node { id caseNumber items { number state overdue carrier { code } } } } } }`;
 const LOOKUP = `query($n: String!) { lookupNumber(number: $n) { number status verified carrierName subscriberName } }`;
 const STATUS = `query($n: String!) { number(number: $n) { status } }`;
-const SUBSCRIBE = `subscription { shutdownOrderIssued { orderId numbers reason executionDeadline } }`;
 
 let a: TestApp;
 let b: TestApp;
@@ -40,34 +39,12 @@ async function ok(app: TestApp, as: As, query: string, variables: Record<string,
   return body.data!;
 }
 
+const subscribe = (url: string, token: string) => subscribeToNotices(url, token, clients);
+
 async function listen(app: TestApp): Promise<string> {
   await new Promise<void>((resolve) => app.server.httpServer.listen(0, "127.0.0.1", resolve));
   return `ws://127.0.0.1:${(app.server.httpServer.address() as AddressInfo).port}/graphql`;
 }
-
-/** A carrier's subscription on an instance; `received` fills as notices arrive. */
-async function subscribe(url: string, token: string) {
-  const received: any[] = [];
-  const errors: unknown[] = [];
-  const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false, onNonLazyError: () => undefined });
-  clients.push(client);
-  await new Promise<void>((resolve, reject) => {
-    const offConnected = client.on("connected", () => { offConnected(); resolve(); });
-    client.on("closed", (event) => reject(new Error(`closed ${(event as { code?: number }).code}`)));
-  });
-  client.subscribe({ query: SUBSCRIBE }, {
-    next: (value) => (value.errors ? errors.push(...value.errors) : received.push(value.data?.shutdownOrderIssued)),
-    error: (error) => errors.push(error),
-    complete: () => undefined,
-  });
-  await new Promise((r) => setTimeout(r, 100)); // the subscription is registered server-side
-  return { received, errors };
-}
-
-const until = async (check: () => boolean, ms = 3000) => {
-  const deadline = Date.now() + ms;
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-};
 
 beforeAll(async () => {
   a = await startTestApp();

@@ -7,7 +7,8 @@ import { ChangeCause, NumberStatus } from "./number-status";
 const NUMBERS_LOCK = 4_155_444_956;
 
 export async function lockNumbers(tx: EntityManager): Promise<void> {
-  await tx.query("SELECT pg_advisory_xact_lock($1)", [NUMBERS_LOCK]);
+  const p = new SqlParams();
+  await tx.query(`SELECT pg_advisory_xact_lock(${p.add(NUMBERS_LOCK)})`, p.values);
 }
 
 /** A number as a move left it, with what it was before. */
@@ -46,7 +47,7 @@ export async function moveNumbers(tx: EntityManager, move: Move): Promise<MovedN
   const cause = p.add(move.cause);
   const orderId = `${p.add(move.orderId ?? null)}::uuid`;
   const changed = move.recordUnchanged ? "TRUE" : "status IS DISTINCT FROM previous_status OR reseller_id IS DISTINCT FROM previous_reseller_id";
-  return tx.query(
+  const rows: MovedNumber[] = await tx.query(
     `WITH target AS (
        SELECT n.number, n.status AS previous_status, n.reseller_id AS previous_reseller_id
          FROM numbers n WHERE ${move.where} ORDER BY n.number FOR UPDATE OF n),
@@ -62,6 +63,7 @@ export async function moveNumbers(tx: EntityManager, move: Move): Promise<MovedN
        FROM moved ORDER BY number`,
     p.values,
   );
+  return rows;
 }
 
 /** Records that these carriers supply these resellers (who re-checks and approves their subscribers). */
@@ -70,21 +72,24 @@ export async function recordSupply(tx: EntityManager, pairs: { carrierId: string
   for (const p of pairs) if (p.resellerId) unique.set(`${p.carrierId}/${p.resellerId}`, [p.carrierId, p.resellerId]);
   if (unique.size === 0) return;
   const rows = [...unique.values()];
+  const q = new SqlParams();
   await tx.query(
-    `INSERT INTO reseller_supply (carrier_id, reseller_id) SELECT * FROM unnest($1::uuid[], $2::uuid[]) ON CONFLICT DO NOTHING`,
-    [rows.map((r) => r[0]), rows.map((r) => r[1])],
+    `INSERT INTO reseller_supply (carrier_id, reseller_id)
+     SELECT * FROM unnest(${q.add(rows.map((r) => r[0]))}::uuid[], ${q.add(rows.map((r) => r[1]))}::uuid[]) ON CONFLICT DO NOTHING`,
+    q.values,
   );
 }
 
 /** For each FORCE_STOPPED number among these, the shutdown orders in effect on it (case numbers and ids). */
 export async function ordersStopping(tx: EntityManager, numbers: string[]): Promise<Map<string, string>> {
   if (numbers.length === 0) return new Map();
+  const p = new SqlParams();
   const rows: { number: string; orders: string }[] = await tx.query(
     `SELECT i.number, string_agg('order ' || o.id || ' (case ' || o.case_number || ')', ', ' ORDER BY o.seq) AS orders
        FROM shutdown_items i JOIN shutdown_orders o ON o.id = i.order_id
-      WHERE i.number = ANY($1::text[]) AND o.status = 'IN_EFFECT'
+      WHERE i.number = ANY(${p.add(numbers)}::text[]) AND o.status = 'IN_EFFECT'
       GROUP BY i.number`,
-    [numbers],
+    p.values,
   );
   return new Map(rows.map((r) => [r.number, r.orders]));
 }

@@ -56,28 +56,32 @@ export class NumberService {
 
     return mutation.run(async (tx) => {
       await lockNumbers(tx);
+      const v = new SqlParams();
       const overlaps: { holder: string; first: string; last: string; count: number }[] = await tx.query(
         `SELECT o.code AS holder, min(n.number) AS first, max(n.number) AS last, count(*)::int AS count
            FROM numbers n JOIN organizations o ON o.id = n.carrier_id
-          WHERE n.number BETWEEN $1 AND $2 AND n.carrier_id <> $3
+          WHERE n.number BETWEEN ${v.add(start)} AND ${v.add(end)} AND n.carrier_id <> ${v.add(carrier.id)}
           GROUP BY o.code ORDER BY min(n.number)`,
-        [start, end, carrier.id],
+        v.values,
       );
       if (overlaps.length > 0) {
         const named = overlaps.map((o) => `${o.first}–${o.last} (${o.count} held by ${o.holder})`).join("; ");
         throw conflict(`the range ${start}–${end} overlaps numbers of another carrier: ${named}`, { overlaps });
       }
-      const [{ created }] = await tx.query(
+      const c = new SqlParams();
+      const holder = c.add(carrier.id);
+      const inProvince = c.add(province);
+      const [{ created }]: { created: number }[] = await tx.query(
         `WITH created AS (
            INSERT INTO numbers (number, carrier_id, province)
-           SELECT g::text, $3, $4 FROM generate_series($1::bigint, $2::bigint) AS g
+           SELECT g::text, ${holder}, ${inProvince} FROM generate_series(${c.add(start)}::bigint, ${c.add(end)}::bigint) AS g
            ON CONFLICT (number) DO NOTHING
            RETURNING number),
          fed AS (
            INSERT INTO number_changes (number, carrier_id, status, province, cause)
-           SELECT number, $3, 'SPARE', $4, 'PUBLISH' FROM created RETURNING 1)
+           SELECT number, ${holder}, 'SPARE', ${inProvince}, 'PUBLISH' FROM created RETURNING 1)
          SELECT count(*)::int AS created FROM fed`,
-        [start, end, carrier.id, province],
+        c.values,
       );
       return { result: { created, alreadyHeld: size - created }, targets: [] };
     });
@@ -90,9 +94,10 @@ export class NumberService {
 
     return mutation.run(async (tx) => {
       await lockNumbers(tx);
-      const [replay] = await tx.query(
-        "SELECT input_digest, result FROM sync_requests WHERE carrier_id = $1 AND idempotency_key = $2",
-        [carrier.id, input.idempotencyKey],
+      const r = new SqlParams();
+      const [replay]: { input_digest: string; result: unknown }[] = await tx.query(
+        `SELECT input_digest, result FROM sync_requests WHERE carrier_id = ${r.add(carrier.id)} AND idempotency_key = ${r.add(input.idempotencyKey)}`,
+        r.values,
       );
       if (replay) {
         if (replay.input_digest !== digest) {
@@ -179,9 +184,11 @@ export class NumberService {
       await this.recordChanges(tx, [...creates, ...updates], ChangeCause.SYNC);
       await recordSupply(tx, [...creates, ...updates]);
       const result: SyncResult = { created: creates.length, updated: updates.length, unchanged, rejected };
+      const q = new SqlParams();
       await tx.query(
-        "INSERT INTO sync_requests (carrier_id, idempotency_key, input_digest, result) VALUES ($1, $2, $3, $4)",
-        [carrier.id, input.idempotencyKey, digest, JSON.stringify(result)],
+        `INSERT INTO sync_requests (carrier_id, idempotency_key, input_digest, result)
+         VALUES (${q.add(carrier.id)}, ${q.add(input.idempotencyKey)}, ${q.add(digest)}, ${q.add(JSON.stringify(result))})`,
+        q.values,
       );
       return { result, targets: [] };
     });
@@ -228,9 +235,10 @@ export class NumberService {
   private async resellersByCode(tx: EntityManager, codes: (string | null | undefined)[]): Promise<Map<string, string>> {
     const wanted = [...new Set(codes.filter((c): c is string => typeof c === "string"))];
     if (wanted.length === 0) return new Map();
+    const p = new SqlParams();
     const rows: { id: string; code: string }[] = await tx.query(
-      "SELECT id, code FROM organizations WHERE code = ANY($1::text[]) AND kind = 'RESELLER'",
-      [wanted],
+      `SELECT id, code FROM organizations WHERE code = ANY(${p.add(wanted)}::text[]) AND kind = 'RESELLER'`,
+      p.values,
     );
     return new Map(rows.map((r) => [r.code, r.id]));
   }
@@ -238,45 +246,54 @@ export class NumberService {
   /** The rows of these numbers, locked for this transaction, with whether the carrier's subtree holds them. */
   private async lockRows(tx: EntityManager, numbers: string[], carrierPath: string): Promise<Map<string, ExistingRow>> {
     if (numbers.length === 0) return new Map();
+    const p = new SqlParams();
     const rows: ExistingRow[] = await tx.query(
-      `SELECT n.number, n.carrier_id, n.reseller_id, n.status, n.province, (o.path LIKE $2 || '%') AS ours
+      `SELECT n.number, n.carrier_id, n.reseller_id, n.status, n.province, (o.path LIKE ${p.add(carrierPath)} || '%') AS ours
          FROM numbers n JOIN organizations o ON o.id = n.carrier_id
-        WHERE n.number = ANY($1::text[])
+        WHERE n.number = ANY(${p.add(numbers)}::text[])
         ORDER BY n.number
         FOR UPDATE OF n`,
-      [numbers, carrierPath],
+      p.values,
     );
     return new Map(rows.map((r) => [r.number, r]));
   }
 
   private async insertNumbers(tx: EntityManager, rows: Change[]): Promise<void> {
     if (rows.length === 0) return;
+    const p = new SqlParams();
     await tx.query(
       `INSERT INTO numbers (number, carrier_id, reseller_id, status, province)
-       SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[])`,
-      [rows.map((r) => r.number), rows.map((r) => r.carrierId), rows.map((r) => r.resellerId), rows.map((r) => r.status), rows.map((r) => r.province)],
+       SELECT * FROM unnest(${p.add(rows.map((r) => r.number))}::text[], ${p.add(rows.map((r) => r.carrierId))}::uuid[],
+                            ${p.add(rows.map((r) => r.resellerId))}::uuid[], ${p.add(rows.map((r) => r.status))}::text[],
+                            ${p.add(rows.map((r) => r.province))}::text[])`,
+      p.values,
     );
   }
 
   private async updateNumbers(tx: EntityManager, rows: Change[]): Promise<void> {
     if (rows.length === 0) return;
+    const p = new SqlParams();
     await tx.query(
       `UPDATE numbers n SET status = u.status, reseller_id = u.reseller_id, province = u.province
-         FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[]) AS u(number, status, reseller_id, province)
+         FROM unnest(${p.add(rows.map((r) => r.number))}::text[], ${p.add(rows.map((r) => r.status))}::text[],
+                     ${p.add(rows.map((r) => r.resellerId))}::uuid[], ${p.add(rows.map((r) => r.province))}::text[])
+              AS u(number, status, reseller_id, province)
         WHERE n.number = u.number`,
-      [rows.map((r) => r.number), rows.map((r) => r.status), rows.map((r) => r.resellerId), rows.map((r) => r.province)],
+      p.values,
     );
   }
 
   private async recordChanges(tx: EntityManager, rows: Change[], cause: ChangeCause): Promise<void> {
     if (rows.length === 0) return;
+    const p = new SqlParams();
     await tx.query(
       `INSERT INTO number_changes (number, carrier_id, reseller_id, previous_reseller_id, status, previous_status, province, cause)
-       SELECT u.*, $8 FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[]) AS u`,
-      [
-        rows.map((r) => r.number), rows.map((r) => r.carrierId), rows.map((r) => r.resellerId), rows.map((r) => r.previousResellerId),
-        rows.map((r) => r.status), rows.map((r) => r.previousStatus), rows.map((r) => r.province), cause,
-      ],
+       SELECT u.*, ${p.add(cause)}
+         FROM unnest(${p.add(rows.map((r) => r.number))}::text[], ${p.add(rows.map((r) => r.carrierId))}::uuid[],
+                     ${p.add(rows.map((r) => r.resellerId))}::uuid[], ${p.add(rows.map((r) => r.previousResellerId))}::uuid[],
+                     ${p.add(rows.map((r) => r.status))}::text[], ${p.add(rows.map((r) => r.previousStatus))}::text[],
+                     ${p.add(rows.map((r) => r.province))}::text[]) AS u`,
+      p.values,
     );
   }
 

@@ -22,11 +22,14 @@ import type { PhoneNumber } from "../numbers/number.entity";
 import {
   CHECK_PERFORMER,
   CheckKind,
+  CheckOnFile,
   DocumentKind,
   IdentityStatus,
+  PaperOnFile,
   RiskKind,
   RiskSeverity,
   SUBMITTABLE,
+  VerificationFacts,
   unmetRequirements,
 } from "./identity-rules";
 import { RiskFlag, Subscriber, SubscriberDocument, VerificationCheck } from "./subscriber.entity";
@@ -73,10 +76,11 @@ export class SubscriberService {
         throw conflict(`${number} is already reserved until ${new Date(row.reserved_until!).toISOString()}; a reservation is not extended`);
       }
       if (row.status !== NumberStatus.SPARE) throw conflict(`only SPARE numbers are reserved; ${number} is ${row.status}`);
-      const [held] = await tx.query(
+      const h = new SqlParams();
+      const [held]: { reserved: number; active: number }[] = await tx.query(
         `SELECT count(*) FILTER (WHERE status = 'RESERVED')::int AS reserved, count(*) FILTER (WHERE status = 'ACTIVE')::int AS active
-           FROM numbers WHERE reseller_id = $1`,
-        [reseller.id],
+           FROM numbers WHERE reseller_id = ${h.add(reseller.id)}`,
+        h.values,
       );
       const cap = Math.max(reservationCapMin, Math.floor(reservationCapShare * held.active));
       if (held.reserved >= cap) {
@@ -86,13 +90,10 @@ export class SubscriberService {
           { reason: "RESERVATION_CAP", cap },
         );
       }
-      await moveNumbers(tx, {
-        where: "n.number = $1",
-        params: [number],
-        set: "status = 'RESERVED', reserved_until = now() + make_interval(days => $2)",
-        setParams: [reservationDays],
-        cause: ChangeCause.RESERVE,
-      });
+      const m = new SqlParams();
+      const where = `n.number = ${m.add(number)}`;
+      const set = `status = 'RESERVED', reserved_until = now() + make_interval(days => ${m.add(reservationDays)})`;
+      await moveNumbers(tx, { where, params: m.values, set, cause: ChangeCause.RESERVE });
       return { result: await this.numberRow(tx, number), targets: [number] };
     });
   }
@@ -108,15 +109,15 @@ export class SubscriberService {
 
     return mutation.run(async (tx) => {
       await this.refuseBlacklisted(tx, uscc, legalRepHash);
-      const [{ id }] = await tx.query(
+      const p = new SqlParams();
+      const [{ id }]: { id: string }[] = await tx.query(
         `INSERT INTO subscribers (reseller_id, name, uscc, legal_rep_name, legal_rep_id_sealed, legal_rep_id_hash,
                                   handler_name, handler_id_sealed, handler_id_hash, landline, address, business_scope, declared_use)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
-        [
-          reseller.id, name, uscc, input.legalRep.name.trim(), this.vault.encrypt(legalRepId), legalRepHash,
-          input.handler.name.trim(), this.vault.encrypt(handlerId), this.vault.lookupHash(handlerId),
-          input.landline, input.address.trim(), input.businessScope.trim(), input.declaredUse.trim(),
-        ],
+         VALUES (${p.add(reseller.id)}, ${p.add(name)}, ${p.add(uscc)}, ${p.add(input.legalRep.name.trim())},
+                 ${p.add(this.vault.encrypt(legalRepId))}, ${p.add(legalRepHash)}, ${p.add(input.handler.name.trim())},
+                 ${p.add(this.vault.encrypt(handlerId))}, ${p.add(this.vault.lookupHash(handlerId))}, ${p.add(input.landline)},
+                 ${p.add(input.address.trim())}, ${p.add(input.businessScope.trim())}, ${p.add(input.declaredUse.trim())}) RETURNING id`,
+        p.values,
       );
       await this.raiseRegistrationFlags(tx, id, name, uscc, legalRepHash);
       return { result: await this.subscriberRow(tx, id), targets: [id] };
@@ -131,16 +132,20 @@ export class SubscriberService {
     return mutation.run(async (tx) => {
       const subscriber = await this.lockOwn(tx, subscriberId, reseller);
       if (subscriber.identityStatus === IdentityStatus.REVOKED) throw conflict("the subscriber's identity was revoked: no papers are added");
-      const [{ id, expired }] = await tx.query(
+      const p = new SqlParams();
+      const [{ id, expired }]: { id: string; expired: boolean | null }[] = await tx.query(
         `INSERT INTO subscriber_documents (subscriber_id, kind, sha256, media_type, size_bytes, storage_uri, expires_on, attached_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, (expires_on <= current_date) AS expired`,
-        [subscriberId, input.kind, input.sha256, input.mediaType, input.sizeBytes, input.storageUri, input.expiresOn ?? null, reseller.id],
+         VALUES (${p.add(subscriberId)}, ${p.add(input.kind)}, ${p.add(input.sha256)}, ${p.add(input.mediaType)}, ${p.add(input.sizeBytes)},
+                 ${p.add(input.storageUri)}, ${p.add(input.expiresOn ?? null)}, ${p.add(reseller.id)})
+         RETURNING id, (expires_on <= current_date) AS expired`,
+        p.values,
       );
       // The same file on another company's record: a borrowed paper.
+      const o = new SqlParams();
       const others: { id: string; name: string }[] = await tx.query(
         `SELECT DISTINCT s.id, s.name FROM subscriber_documents d JOIN subscribers s ON s.id = d.subscriber_id
-          WHERE d.sha256 = $1 AND s.uscc <> $2`,
-        [input.sha256, subscriber.uscc],
+          WHERE d.sha256 = ${o.add(input.sha256)} AND s.uscc <> ${o.add(subscriber.uscc)}`,
+        o.values,
       );
       for (const other of others) {
         await this.raiseFlag(tx, subscriberId, RiskKind.SHARED_DOCUMENT, RiskSeverity.HIGH, `sha256:${input.sha256}:${other.id}`,
@@ -151,7 +156,8 @@ export class SubscriberService {
       if (expired) {
         await this.raiseFlag(tx, subscriberId, RiskKind.EXPIRED_DOCUMENT, RiskSeverity.MEDIUM, id, `${input.kind} expired on ${input.expiresOn}`);
       }
-      const [document] = await tx.query(`SELECT ${DOCUMENT_COLUMNS} FROM subscriber_documents d WHERE d.id = $1`, [id]);
+      const d = new SqlParams();
+      const [document]: SubscriberDocument[] = await tx.query(`SELECT ${DOCUMENT_COLUMNS} FROM subscriber_documents d WHERE d.id = ${d.add(id)}`, d.values);
       return { result: document, targets: [subscriberId] };
     });
   }
@@ -166,19 +172,25 @@ export class SubscriberService {
       const subscriber = await this.lockVisible(tx, viewer, subscriberId);
       if (subscriber.identityStatus === IdentityStatus.REVOKED) throw conflict("the subscriber's identity was revoked: no checks are recorded");
       if (input.kind === CheckKind.LANDLINE_RECHECK) {
-        const [callback] = await tx.query(
-          `SELECT organization_id FROM verification_checks WHERE subscriber_id = $1 AND kind = 'LANDLINE_CALLBACK' ORDER BY at DESC, id LIMIT 1`,
-          [subscriberId],
+        const b = new SqlParams();
+        const [callback]: { organization_id: string }[] = await tx.query(
+          `SELECT organization_id FROM verification_checks
+            WHERE subscriber_id = ${b.add(subscriberId)} AND kind = 'LANDLINE_CALLBACK' ORDER BY at DESC, id LIMIT 1`,
+          b.values,
         );
         if (callback?.organization_id === org.id) {
           throw conflict("the landline re-check must be made by another organisation than the call-back");
         }
       }
-      const [{ id }] = await tx.query(
-        `INSERT INTO verification_checks (subscriber_id, kind, outcome, note, organization_id, actor) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [subscriberId, input.kind, input.outcome, input.note.trim(), org.id, viewer.subject],
+      const p = new SqlParams();
+      const [{ id }]: { id: string }[] = await tx.query(
+        `INSERT INTO verification_checks (subscriber_id, kind, outcome, note, organization_id, actor)
+         VALUES (${p.add(subscriberId)}, ${p.add(input.kind)}, ${p.add(input.outcome)}, ${p.add(input.note.trim())}, ${p.add(org.id)},
+                 ${p.add(viewer.subject)}) RETURNING id`,
+        p.values,
       );
-      const [check] = await tx.query(`SELECT ${CHECK_COLUMNS} FROM verification_checks c WHERE c.id = $1`, [id]);
+      const c = new SqlParams();
+      const [check]: VerificationCheck[] = await tx.query(`SELECT ${CHECK_COLUMNS} FROM verification_checks c WHERE c.id = ${c.add(id)}`, c.values);
       return { result: check, targets: [subscriberId] };
     });
   }
@@ -192,10 +204,11 @@ export class SubscriberService {
       }
       const unmet = unmetRequirements(await this.facts(tx, subscriberId), false);
       if (unmet.length > 0) throw conflict(`the subscriber cannot be submitted yet: ${unmet.join("; ")}`, { unmet });
+      const p = new SqlParams();
       await tx.query(
         `UPDATE subscribers SET identity_status = 'SUBMITTED', submitted_at = now(), status_reason = NULL,
-                updated_at = now(), version = version + 1 WHERE id = $1`,
-        [subscriberId],
+                updated_at = now(), version = version + 1 WHERE id = ${p.add(subscriberId)}`,
+        p.values,
       );
       return { result: await this.subscriberRow(tx, subscriberId), targets: [subscriberId] };
     });
@@ -222,22 +235,22 @@ export class SubscriberService {
       } else {
         throw conflict(`only SPARE or RESERVED numbers are assigned; ${number} is ${row.status}`);
       }
-      const [barred] = await tx.query(
-        `SELECT reason FROM number_bars WHERE number = $1 AND (uscc = $2 OR legal_rep_id_hash = $3) LIMIT 1`,
-        [number, subscriber.uscc, subscriber.legalRepIdHash],
+      const b = new SqlParams();
+      const [barred]: { reason: string }[] = await tx.query(
+        `SELECT reason FROM number_bars
+          WHERE number = ${b.add(number)} AND (uscc = ${b.add(subscriber.uscc)} OR legal_rep_id_hash = ${b.add(subscriber.legalRepIdHash)}) LIMIT 1`,
+        b.values,
       );
       if (barred) {
         throw conflict(`${number} was taken from this company or its legal representative (${barred.reason}) and is never assigned back to them`);
       }
-      await moveNumbers(tx, {
-        where: "n.number = $1",
-        params: [number],
-        set: "status = 'PENDING_VERIFICATION', subscriber_id = $2",
-        setParams: [subscriberId],
-        cause: ChangeCause.ASSIGN,
-      });
+      const m = new SqlParams();
+      const where = `n.number = ${m.add(number)}`;
+      const set = `status = 'PENDING_VERIFICATION', subscriber_id = ${m.add(subscriberId)}`;
+      await moveNumbers(tx, { where, params: m.values, set, cause: ChangeCause.ASSIGN });
       if (subscriber.identityStatus === IdentityStatus.VERIFIED) {
-        await moveNumbers(tx, { where: "n.number = $1", params: [number], set: "status = 'ACTIVE'", cause: ChangeCause.VERIFY });
+        const v = new SqlParams();
+        await moveNumbers(tx, { where: `n.number = ${v.add(number)}`, params: v.values, set: "status = 'ACTIVE'", cause: ChangeCause.VERIFY });
       }
       return { result: await this.numberRow(tx, number), targets: [number, subscriberId] };
     });
@@ -256,15 +269,18 @@ export class SubscriberService {
       const unmet = unmetRequirements(await this.facts(tx, subscriberId), true);
       unmet.push(...this.codeProblems(subscriber));
       if (unmet.length > 0) throw conflict(`the subscriber cannot be verified: ${unmet.join("; ")}`, { unmet });
+      const p = new SqlParams();
       await tx.query(
-        `UPDATE subscribers SET identity_status = 'VERIFIED', verified_at = now(), verified_by = $2, status_reason = NULL,
-                updated_at = now(), version = version + 1 WHERE id = $1`,
-        [subscriberId, carrier.id],
+        `UPDATE subscribers SET identity_status = 'VERIFIED', verified_at = now(), verified_by = ${p.add(carrier.id)}, status_reason = NULL,
+                updated_at = now(), version = version + 1 WHERE id = ${p.add(subscriberId)}`,
+        p.values,
       );
       // Its numbers go into service: those waiting, and those suspended for want of verification.
+      const m = new SqlParams();
       const moved = await moveNumbers(tx, {
-        where: `n.subscriber_id = $1 AND (n.status = 'PENDING_VERIFICATION' OR (n.status = 'SUSPENDED' AND n.suspension IN ('PAPERS', 'CAMPAIGN')))`,
-        params: [subscriberId],
+        where: `n.subscriber_id = ${m.add(subscriberId)}
+                AND (n.status = 'PENDING_VERIFICATION' OR (n.status = 'SUSPENDED' AND n.suspension IN ('PAPERS', 'CAMPAIGN')))`,
+        params: m.values,
         set: "status = 'ACTIVE'",
         cause: ChangeCause.VERIFY,
       });
@@ -280,9 +296,11 @@ export class SubscriberService {
       if (subscriber.identityStatus !== IdentityStatus.SUBMITTED) {
         throw conflict(`only a SUBMITTED subscriber is rejected; this one is ${subscriber.identityStatus}`);
       }
+      const p = new SqlParams();
       await tx.query(
-        `UPDATE subscribers SET identity_status = 'REJECTED', status_reason = $2, updated_at = now(), version = version + 1 WHERE id = $1`,
-        [subscriberId, why],
+        `UPDATE subscribers SET identity_status = 'REJECTED', status_reason = ${p.add(why)}, updated_at = now(), version = version + 1
+          WHERE id = ${p.add(subscriberId)}`,
+        p.values,
       );
       return { result: await this.subscriberRow(tx, subscriberId), targets: [subscriberId] };
     });
@@ -302,22 +320,26 @@ export class SubscriberService {
       await lockNumbers(tx); // before any subscriber row, as every writer of numbers
       const subscriber = await this.lockVisible(tx, viewer, subscriberId);
       if (subscriber.identityStatus === IdentityStatus.REVOKED) throw conflict("the identity is already revoked");
+      const b = new SqlParams();
       await tx.query(
         `INSERT INTO number_bars (number, uscc, legal_rep_id_hash, reason)
-         SELECT number, $2, $3, 'identity revoked' FROM numbers WHERE subscriber_id = $1 ON CONFLICT DO NOTHING`,
-        [subscriberId, subscriber.uscc, subscriber.legalRepIdHash],
+         SELECT number, ${b.add(subscriber.uscc)}, ${b.add(subscriber.legalRepIdHash)}, 'identity revoked'
+           FROM numbers WHERE subscriber_id = ${b.add(subscriberId)} ON CONFLICT DO NOTHING`,
+        b.values,
       );
+      const m = new SqlParams();
       const moved = await moveNumbers(tx, {
-        where: `n.subscriber_id = $1 AND n.status IN ('PENDING_VERIFICATION', 'ACTIVE', 'SUSPENDED', 'TERMINATED')`,
-        params: [subscriberId],
-        set: "status = 'TERMINATED', aging_days = $2",
-        setParams: [quarantineDays],
+        where: `n.subscriber_id = ${m.add(subscriberId)} AND n.status IN ('PENDING_VERIFICATION', 'ACTIVE', 'SUSPENDED', 'TERMINATED')`,
+        params: m.values,
+        set: `status = 'TERMINATED', aging_days = ${m.add(quarantineDays)}`,
         cause: ChangeCause.REVOKE,
       });
       // Its numbers leave ACTIVE first: the database never sees an ACTIVE number of an unverified subscriber.
+      const p = new SqlParams();
       await tx.query(
-        `UPDATE subscribers SET identity_status = 'REVOKED', status_reason = $2, updated_at = now(), version = version + 1 WHERE id = $1`,
-        [subscriberId, why],
+        `UPDATE subscribers SET identity_status = 'REVOKED', status_reason = ${p.add(why)}, updated_at = now(), version = version + 1
+          WHERE id = ${p.add(subscriberId)}`,
+        p.values,
       );
       return { result: await this.subscriberRow(tx, subscriberId), targets: [subscriberId, subscriber.uscc, ...moved.map((m) => m.number)] };
     });
@@ -331,15 +353,22 @@ export class SubscriberService {
     }
     if (!isUuid(flagId)) throw notFound(`no risk flag ${flagId}`);
     return mutation.run(async (tx) => {
-      const [flag] = await tx.query(`SELECT subscriber_id, resolved_at FROM risk_flags WHERE id = $1 FOR UPDATE`, [flagId]);
+      const f = new SqlParams();
+      const [flag]: { subscriber_id: string | null; resolved_at: Date | null }[] = await tx.query(
+        `SELECT subscriber_id, resolved_at FROM risk_flags WHERE id = ${f.add(flagId)} FOR UPDATE`,
+        f.values,
+      );
       if (!flag?.subscriber_id) throw notFound(`no risk flag ${flagId} of a subscriber you approve`);
       await this.lockVisible(tx, viewer, flag.subscriber_id);
       if (flag.resolved_at) throw conflict("the flag is already resolved");
+      const u = new SqlParams();
       await tx.query(
-        `UPDATE risk_flags SET resolved_at = now(), resolved_by = $2, resolved_org = $3, justification = $4 WHERE id = $1`,
-        [flagId, viewer.subject, carrier.id, text],
+        `UPDATE risk_flags SET resolved_at = now(), resolved_by = ${u.add(viewer.subject)}, resolved_org = ${u.add(carrier.id)},
+                justification = ${u.add(text)} WHERE id = ${u.add(flagId)}`,
+        u.values,
       );
-      const [row] = await tx.query(`SELECT ${FLAG_COLUMNS} FROM risk_flags f WHERE f.id = $1`, [flagId]);
+      const r = new SqlParams();
+      const [row]: RiskFlag[] = await tx.query(`SELECT ${FLAG_COLUMNS} FROM risk_flags f WHERE f.id = ${r.add(flagId)}`, r.values);
       return { result: row, targets: [flag.subscriber_id, flagId] };
     });
   }
@@ -350,7 +379,7 @@ export class SubscriberService {
   async get(viewer: Viewer, id: string): Promise<Subscriber | null> {
     if (!isUuid(id)) return null;
     const p = new SqlParams();
-    const [row] = await this.dataSource.query(
+    const [row]: Subscriber[] = await this.dataSource.query(
       `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.id = ${p.add(id)} AND ${subscribersVisible(viewer, "s", p)}`,
       p.values,
     );
@@ -515,21 +544,22 @@ export class SubscriberService {
 
   /** The number, locked, if it was wholesaled to this reseller; the same refusal whether or not it exists. */
   private async lockNumber(tx: EntityManager, number: string, reseller: ViewerOrganization) {
-    const [row] = await tx.query(
-      `SELECT number, status, reseller_id, subscriber_id, reserved_until FROM numbers WHERE number = $1 FOR UPDATE`,
-      [number],
-    );
+    const p = new SqlParams();
+    const [row]: { number: string; status: NumberStatus; reseller_id: string | null; subscriber_id: string | null; reserved_until: Date | null }[] =
+      await tx.query(`SELECT number, status, reseller_id, subscriber_id, reserved_until FROM numbers WHERE number = ${p.add(number)} FOR UPDATE`, p.values);
     if (!row || row.reseller_id !== reseller.id) throw forbidden(`${number} is not a number wholesaled to you`);
     if (row.status === NumberStatus.FORCE_STOPPED) {
       throw conflict(stoppedBy(number, (await ordersStopping(tx, [number])).get(number)), { reason: "FORCE_STOPPED" });
     }
-    return row as { number: string; status: NumberStatus; reseller_id: string; subscriber_id: string | null; reserved_until: Date | null };
+    return row;
   }
 
   private async lockOwn(tx: EntityManager, id: string, reseller: ViewerOrganization): Promise<Subscriber> {
-    const row = isUuid(id)
-      ? (await tx.query(`SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.id = $1 AND s.reseller_id = $2 FOR UPDATE`, [id, reseller.id]))[0]
-      : undefined;
+    const p = new SqlParams();
+    const rows: Subscriber[] = isUuid(id)
+      ? await tx.query(`SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.id = ${p.add(id)} AND s.reseller_id = ${p.add(reseller.id)} FOR UPDATE`, p.values)
+      : [];
+    const row = rows[0];
     if (!row) throw notFound(`no subscriber ${id} registered by you`);
     return row;
   }
@@ -539,42 +569,49 @@ export class SubscriberService {
     const sql = isUuid(id)
       ? `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.id = ${p.add(id)} AND ${subscribersVisible(viewer, "s", p)} FOR UPDATE OF s`
       : null;
-    const row = sql ? (await tx.query(sql, p.values))[0] : undefined;
+    const rows: Subscriber[] = sql ? await tx.query(sql, p.values) : [];
+    const row = rows[0];
     if (!row) throw notFound(`no subscriber ${id} that you verify`);
     return row;
   }
 
   private async subscriberRow(tx: EntityManager, id: string): Promise<Subscriber> {
-    const [row] = await tx.query(`SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.id = $1`, [id]);
+    const p = new SqlParams();
+    const [row]: Subscriber[] = await tx.query(`SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.id = ${p.add(id)}`, p.values);
     return row;
   }
 
   private async numberRow(tx: EntityManager, number: string): Promise<PhoneNumber> {
-    const [row] = await tx.query(`SELECT ${NUMBER_COLUMNS} FROM numbers n WHERE n.number = $1`, [number]);
+    const p = new SqlParams();
+    const [row]: PhoneNumber[] = await tx.query(`SELECT ${NUMBER_COLUMNS} FROM numbers n WHERE n.number = ${p.add(number)}`, p.values);
     return row;
   }
 
   private async refuseBlacklisted(tx: EntityManager, uscc: string, legalRepHash: string): Promise<void> {
-    const [entry] = await tx.query(
+    const p = new SqlParams();
+    const [entry]: { who: string; reason: string }[] = await tx.query(
       `SELECT CASE WHEN uscc IS NOT NULL THEN 'the company' ELSE 'its legal representative' END AS who, reason
-         FROM blacklist WHERE uscc = $1 OR legal_rep_id_hash = $2 ORDER BY created_at LIMIT 1`,
-      [uscc, legalRepHash],
+         FROM blacklist WHERE uscc = ${p.add(uscc)} OR legal_rep_id_hash = ${p.add(legalRepHash)} ORDER BY created_at LIMIT 1`,
+      p.values,
     );
     if (entry) throw forbidden(`${entry.who} is blacklisted (${entry.reason}): no new numbers`);
   }
 
   private async raiseRegistrationFlags(tx: EntityManager, id: string, name: string, uscc: string, legalRepHash: string): Promise<void> {
+    const p = new SqlParams();
     const namesakes: { id: string; name: string }[] = await tx.query(
-      `SELECT id, name FROM subscribers WHERE uscc = $1 AND id <> $2 AND lower(name) <> lower($3) AND identity_status <> 'REVOKED'`,
-      [uscc, id, name],
+      `SELECT id, name FROM subscribers
+        WHERE uscc = ${p.add(uscc)} AND id <> ${p.add(id)} AND lower(name) <> lower(${p.add(name)}) AND identity_status <> 'REVOKED'`,
+      p.values,
     );
     for (const other of namesakes) {
       await this.raiseFlag(tx, id, RiskKind.DUPLICATE_USCC, RiskSeverity.HIGH, `uscc:${other.id}`,
         `the USCC ${uscc} is also registered as "${other.name}"`);
     }
-    const [{ companies }] = await tx.query(
-      `SELECT count(DISTINCT uscc)::int AS companies FROM subscribers WHERE legal_rep_id_hash = $1 AND identity_status <> 'REVOKED'`,
-      [legalRepHash],
+    const c = new SqlParams();
+    const [{ companies }]: { companies: number }[] = await tx.query(
+      `SELECT count(DISTINCT uscc)::int AS companies FROM subscribers WHERE legal_rep_id_hash = ${c.add(legalRepHash)} AND identity_status <> 'REVOKED'`,
+      c.values,
     );
     const limit = this.config.rules.legalRepCompanyLimit;
     if (companies > limit) {
@@ -584,29 +621,34 @@ export class SubscriberService {
   }
 
   private async raiseFlag(tx: EntityManager, subscriberId: string, kind: RiskKind, severity: RiskSeverity, key: string, detail: string) {
+    const p = new SqlParams();
     await tx.query(
-      `INSERT INTO risk_flags (subscriber_id, kind, severity, key, detail) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO risk_flags (subscriber_id, kind, severity, key, detail)
+       VALUES (${p.add(subscriberId)}, ${p.add(kind)}, ${p.add(severity)}, ${p.add(key)}, ${p.add(detail)})
        ON CONFLICT (coalesce(subscriber_id::text, number), kind, key) WHERE resolved_at IS NULL DO NOTHING`,
-      [subscriberId, kind, severity, key, detail],
+      p.values,
     );
   }
 
-  private async facts(tx: EntityManager, subscriberId: string) {
-    const papers = await tx.query(
+  private async facts(tx: EntityManager, subscriberId: string): Promise<VerificationFacts> {
+    const p = new SqlParams();
+    const papers: PaperOnFile[] = await tx.query(
       `SELECT DISTINCT ON (kind) kind, to_char(expires_on, 'YYYY-MM-DD') AS "expiresOn"
-         FROM subscriber_documents WHERE subscriber_id = $1 ORDER BY kind, attached_at DESC, id`,
-      [subscriberId],
+         FROM subscriber_documents WHERE subscriber_id = ${p.add(subscriberId)} ORDER BY kind, attached_at DESC, id`,
+      p.values,
     );
-    const checks = await tx.query(
+    const c = new SqlParams();
+    const checks: CheckOnFile[] = await tx.query(
       `SELECT DISTINCT ON (kind) kind, outcome, organization_id AS "organizationId"
-         FROM verification_checks WHERE subscriber_id = $1 ORDER BY kind, at DESC, id`,
-      [subscriberId],
+         FROM verification_checks WHERE subscriber_id = ${c.add(subscriberId)} ORDER BY kind, at DESC, id`,
+      c.values,
     );
+    const f = new SqlParams();
     const flags: { detail: string }[] = await tx.query(
-      `SELECT detail FROM risk_flags WHERE subscriber_id = $1 AND severity = 'HIGH' AND resolved_at IS NULL ORDER BY raised_at`,
-      [subscriberId],
+      `SELECT detail FROM risk_flags WHERE subscriber_id = ${f.add(subscriberId)} AND severity = 'HIGH' AND resolved_at IS NULL ORDER BY raised_at`,
+      f.values,
     );
-    const [{ today }] = await tx.query(`SELECT to_char(current_date, 'YYYY-MM-DD') AS today`);
+    const [{ today }]: { today: string }[] = await tx.query(`SELECT to_char(current_date, 'YYYY-MM-DD') AS today`);
     return { papers, checks, openHighFlags: flags.map((f) => f.detail), today };
   }
 
@@ -634,7 +676,8 @@ export class SubscriberService {
    */
   private async refuseOverIdSearchLimit(tx: EntityManager, org: ViewerOrganization, operation: string): Promise<void> {
     const limit = this.config.rules.holdingsIdSearchLimit;
-    await tx.query("SELECT pg_advisory_xact_lock($1::int, hashtext($2))", [HOLDINGS_LOCK_CLASS, org.code]);
+    const l = new SqlParams();
+    await tx.query(`SELECT pg_advisory_xact_lock(${l.add(HOLDINGS_LOCK_CLASS)}::int, hashtext(${l.add(org.code)}))`, l.values);
     const p = new SqlParams();
     const [{ recent, wait }]: { recent: number; wait: number | null }[] = await tx.query(
       `SELECT count(*)::int AS recent, greatest(1, ceil(extract(epoch FROM min(at) + interval '1 minute' - now())))::int AS wait
