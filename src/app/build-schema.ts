@@ -4,6 +4,7 @@ import { applyMiddleware } from "graphql-middleware";
 import { NonEmptyArray, PubSub, buildSchema } from "type-graphql";
 import type { FieldPermissions } from "../shared/module";
 import { auditMiddleware } from "./audit-middleware";
+import { inputGuard } from "./input-guard";
 import { MODULES } from "./modules";
 import { fieldPermissions, fieldsImpliedByOperations, permissionsShield } from "./permissions";
 
@@ -42,8 +43,8 @@ export interface SchemaOptions {
 }
 
 /**
- * The executable schema: audit outermost, then default-deny permissions, then the
- * resolvers. Fields whose rule the operation's rule already implies run their own
+ * The executable schema: audit outermost, then default-deny permissions, then the input
+ * guard (input-guard.ts), then the resolvers. Fields whose rule the operation's rule already implies run their own
  * resolver directly (fieldsImpliedByOperations).
  */
 export async function buildAppSchema(options: SchemaOptions): Promise<GraphQLSchema> {
@@ -54,7 +55,9 @@ export async function buildAppSchema(options: SchemaOptions): Promise<GraphQLSch
     const [type, field] = key.split(".");
     return { type, field, resolve: (bare.getType(type) as GraphQLObjectType).getFields()[field].resolve };
   });
-  const schema = applyMiddleware(bare, auditMiddleware(options.digestKey), permissionsShield(permissions));
+  // The input guard inside the audit middleware, so a refused input is still an audited attempt;
+  // inside the permissions too, so who may not call an operation learns nothing about its inputs.
+  const schema = applyMiddleware(bare, auditMiddleware(options.digestKey), permissionsShield(permissions), inputGuard());
   for (const { type, field, resolve } of own) (schema.getType(type) as GraphQLObjectType).getFields()[field].resolve = resolve;
   return schema;
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
@@ -10,9 +10,20 @@ import {
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import express, { NextFunction, Request, Response } from "express";
 import proxyAddr from "proxy-addr";
-import { GraphQLError, GraphQLSchema, Kind, OperationDefinitionNode, parse } from "graphql";
+import {
+  DocumentNode,
+  GraphQLError,
+  GraphQLFormattedError,
+  GraphQLSchema,
+  Kind,
+  OperationDefinitionNode,
+  ValidationRule,
+  parse,
+  specifiedRules,
+  validate,
+} from "graphql";
 import { useServer } from "graphql-ws/use/ws";
-import { WebSocketServer } from "ws";
+import { WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "pino";
 import type { DataSource } from "typeorm";
 import type { Config } from "../config";
@@ -42,14 +53,14 @@ export interface Server {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** Who the Authorization header says is calling; PUBLIC without one. */
-export async function resolveViewer(services: Services, authorization: string | undefined): Promise<Viewer> {
-  if (!authorization) return publicViewer();
+/** Who the Authorization header says is calling, and until when (seconds since the epoch; null: PUBLIC, no token). */
+export async function authenticate(services: Services, authorization: string | undefined): Promise<{ viewer: Viewer; expiresAt: number | null }> {
+  if (!authorization) return { viewer: publicViewer(), expiresAt: null };
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   if (!match) throw unauthenticated("the Authorization header must be 'Bearer <token>'");
   let claims;
   try {
-    claims = await verifyToken(services.config.jwtSecret, match[1]);
+    claims = await verifyToken(services.config.jwtSecret, match[1], services.config.tokenMaxLifetimeSeconds);
   } catch (error) {
     if (error instanceof TokenError) throw unauthenticated(error.message);
     throw error;
@@ -58,7 +69,26 @@ export async function resolveViewer(services: Services, authorization: string | 
   if (!organization) {
     throw unauthenticated(`the token's organisation ${claims.org} does not exist or is not a ${KIND_OF_ROLE[claims.role]}`);
   }
-  return { subject: claims.sub, role: claims.role, organization, permissions: permissionsOf(claims.role) };
+  return { viewer: { subject: claims.sub, role: claims.role, organization, permissions: permissionsOf(claims.role) }, expiresAt: claims.exp };
+}
+
+/** Who the Authorization header says is calling; PUBLIC without one. */
+export async function resolveViewer(services: Services, authorization: string | undefined): Promise<Viewer> {
+  return (await authenticate(services, authorization)).viewer;
+}
+
+/** What every transport applies to an operation before any work: the parser's token limit and the validation rules. */
+interface OperationLimits {
+  maxTokens: number;
+  rules: readonly ValidationRule[];
+  formatError(error: GraphQLFormattedError): GraphQLFormattedError;
+}
+
+/** Does the Authorization header carry this bearer token? Compared in constant time. */
+function bearerIs(authorization: string | undefined, expected: string): boolean {
+  const given = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? "")?.[1] ?? "";
+  const digest = (value: string) => createHash("sha256").update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 /** The HTTP server with GraphQL and the operational endpoints, not yet listening. */
@@ -83,19 +113,27 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
     maxTokens: { enabled: false },
     costLimit: { maxCost: config.limits.maxCost },
     maxDirectives: { n: 20 },
-    blockFieldSuggestion: { enabled: production },
+    // Suggestions ("Did you mean ...?") are hidden by formatError, for every kind and every transport.
+    blockFieldSuggestion: { enabled: false },
   });
   const protection = armor.protect();
+  const formatError = createFormatError(development, production);
+  const limits: OperationLimits = {
+    maxTokens: config.limits.maxTokens,
+    rules: [...specifiedRules, ...protection.validationRules],
+    formatError,
+  };
   const schema = await buildAppSchema({ digestKey: config.piiKey, ...schemaOptions });
-  const subscriptions = subscriptionServer(httpServer, schema, services, log);
+  const clientAddressOf = (req: http.IncomingMessage) => proxyAddr(req, trusted) ?? "";
+  const subscriptions = subscriptionServer(httpServer, schema, services, log, config, limits, clientAddressOf);
   await services.shutdown.bus.ready();
   const apollo = new ApolloServer<RequestContext>({
     schema,
     introspection: !production,
     includeStacktraceInErrorResponses: development,
-    formatError: createFormatError(development),
+    formatError,
     validationRules: protection.validationRules,
-    parseOptions: { maxTokens: config.limits.maxTokens },
+    parseOptions: { maxTokens: limits.maxTokens },
     allowBatchedHttpRequests: false,
     // main.ts owns the signals: it stops the server, then closes the database, then exits.
     stopOnTerminationSignals: false,
@@ -127,9 +165,17 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
       res.status(503).json({ status: "database unreachable" });
     }
   });
-  app.get("/metrics", async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  // Only for the configured scraper (METRICS_TOKEN); without one, open outside production and absent in it.
+  if (config.metricsToken !== null || !production) {
+    app.get("/metrics", async (req, res) => {
+      if (config.metricsToken !== null && !bearerIs(req.headers.authorization, config.metricsToken)) {
+        res.setHeader("www-authenticate", 'Bearer realm="metrics"');
+        const message = "/metrics needs the scraper's token: Authorization: Bearer <METRICS_TOKEN>";
+        return res.status(401).json({ errors: [{ message, extensions: { code: "UNAUTHENTICATED", requestId: requestIdOf(res) } }] });
+      }
+      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    });
+  }
   const graphql = graphqlOverHttp(apollo, {
     maxBodyBytes: config.limits.maxBodyBytes,
     log,
@@ -140,7 +186,7 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
         requestId,
         // Only the per-client report limit reads it.
         get clientAddress() {
-          return proxyAddr(req, trusted) ?? null;
+          return clientAddressOf(req) || null;
         },
         viewer,
         services,
@@ -184,52 +230,103 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
   };
 }
 
+/** graphql-ws close codes of ours, beside the protocol's own 4403 (a token that is not valid). */
+const CLOSE_UNAUTHORIZED = 4401;
+const CLOSE_TOO_MANY_CONNECTIONS = 4429;
+
+// A type, not an interface: graphql-ws wants an index signature.
+type SocketState = {
+  viewer?: Viewer;
+  /** Closes the socket when its token expires. */
+  expiry?: NodeJS.Timeout;
+};
+
+/** A GraphQL error as HTTP would report it: the same message and places, with Apollo's code. */
+function coded(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
+}
+
 /**
- * Subscriptions over graphql-ws on /graphql, on the same HTTP server. The client
- * sends its token as `{ authorization: "Bearer <token>" }` in the connection
- * parameters; a bad one closes the connection (4403). Only subscription operations
- * are taken here: queries and mutations go over HTTP, with its limits.
+ * Subscriptions over graphql-ws on /graphql, on the same HTTP server, under the limits of HTTP: a message
+ * is at most MAX_BODY_BYTES (larger frames are refused by ws from their header, 1009, before they are read),
+ * an operation is parsed with the token limit and validated with the same rules (depth, aliases, cost)
+ * before anything runs, and errors leave through the same formatError. The client sends its token as
+ * `{ authorization: "Bearer <token>" }` in the connection parameters: none closes the connection with
+ * 4401, one that is not valid with 4403; the socket is closed with 4401 when the token expires. One
+ * client address holds at most WS_MAX_CONNECTIONS_PER_ADDRESS sockets (4429 beyond). Only subscription
+ * operations are taken here: queries and mutations go over HTTP.
  */
-function subscriptionServer(httpServer: http.Server, schema: GraphQLSchema, services: Services, log: Logger) {
-  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
-  return useServer<Record<string, unknown> | undefined, { viewer?: Viewer }>(
+function subscriptionServer(
+  httpServer: http.Server,
+  schema: GraphQLSchema,
+  services: Services,
+  log: Logger,
+  config: Config,
+  limits: OperationLimits,
+  clientAddressOf: (req: http.IncomingMessage) => string,
+) {
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.limits.maxBodyBytes });
+  const format = (errors: readonly GraphQLError[]) => errors.map((e) => limits.formatError(e.toJSON()));
+  const server = useServer<Record<string, unknown> | undefined, SocketState>(
     {
       schema,
       onConnect: async (ctx) => {
+        const { socket } = ctx.extra;
+        // Closed already (over the per-address cap, or by the client): no work for it.
+        if (socket.readyState !== WebSocket.OPEN) return false;
         const params = ctx.connectionParams ?? {};
-        const header = (params.authorization ?? params.Authorization) as string | undefined;
+        const header = params.authorization ?? params.Authorization;
+        if (typeof header !== "string" || header.trim() === "") {
+          // graphql-ws closes a refused connection with 4403; a missing token is 4401, as HTTP's 401.
+          socket.close(CLOSE_UNAUTHORIZED, "a subscription needs a token: connection parameter authorization");
+          return false;
+        }
+        let expiresAt: number | null;
         try {
-          ctx.extra.viewer = await resolveViewer(services, typeof header === "string" ? header : undefined);
-          return true;
+          ({ viewer: ctx.extra.viewer, expiresAt } = await authenticate(services, header));
         } catch (error) {
           log.info({ reason: (error as Error).message }, "subscription connection refused");
           return false;
         }
+        if (socket.readyState !== WebSocket.OPEN) return false;
+        // A request with this token would be refused from its expiry on: so is the socket.
+        const delay = Math.max(0, (expiresAt ?? 0) * 1000 - Date.now());
+        ctx.extra.expiry = setTimeout(() => socket.close(CLOSE_UNAUTHORIZED, "the token has expired"), delay).unref();
+        return true;
       },
+      onClose: (ctx) => clearTimeout(ctx.extra.expiry),
       onSubscribe: (ctx, _id, payload) => {
-        let operations: OperationDefinitionNode[];
+        let document: DocumentNode;
         try {
-          operations = parse(payload.query).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+          document = parse(payload.query, { maxTokens: limits.maxTokens });
         } catch (error) {
-          return [new GraphQLError((error as Error).message, { extensions: { code: "BAD_USER_INPUT" } })];
+          if (error instanceof GraphQLError) return [coded(error, "GRAPHQL_PARSE_FAILED")];
+          return [new GraphQLError("the subscription's query is not a GraphQL document", { extensions: { code: "GRAPHQL_PARSE_FAILED" } })];
         }
+        const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
         const chosen = payload.operationName ? operations.find((o) => o.name?.value === payload.operationName) : operations[0];
         if (!chosen || chosen.operation !== "subscription") {
           return [new GraphQLError("only subscriptions are taken over WebSocket; send queries and mutations over HTTP", {
             extensions: { code: "BAD_USER_INPUT" },
           })];
         }
+        const invalid = validate(schema, document, limits.rules);
+        if (invalid.length > 0) return invalid.map((e) => coded(e, "GRAPHQL_VALIDATION_FAILED"));
         // The permission table decides who subscribes, as it decides who queries: graphql-shield guards a
         // field's resolve, and a subscription's source stream is opened before any resolve runs.
         const refused = subscriptionRefusal(ctx.extra.viewer!, chosen);
         if (refused) return [refused];
+        // Parsed and validated here, so graphql-ws runs it as it is (it would parse again without the token limit).
+        return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors) } : undefined),
+      onError: (_ctx, _id, _payload, errors) => format(errors),
       context: (ctx) => {
         const viewer = ctx.extra.viewer!;
         const requestId = randomUUID();
         return {
           requestId,
-          clientAddress: null,
+          clientAddress: clientAddressOf(ctx.extra.request) || null,
           viewer,
           services,
           loaders: createLoaders(services, viewer),
@@ -239,4 +336,25 @@ function subscriptionServer(httpServer: http.Server, schema: GraphQLSchema, serv
     },
     wsServer,
   );
+
+  const open = new Map<string, number>();
+  wsServer.on("connection", (socket, request) => {
+    // graphql-ws reports any socket error as an internal one, on the console; on a socket they are the
+    // client's (a frame over maxPayload, a malformed frame), and ws has already closed it with the right code.
+    socket.removeAllListeners("error");
+    socket.on("error", (error) => log.info({ reason: error.message }, "WebSocket message refused"));
+    const address = clientAddressOf(request);
+    const count = open.get(address) ?? 0;
+    if (count >= config.limits.wsMaxConnectionsPerAddress) {
+      socket.close(CLOSE_TOO_MANY_CONNECTIONS, "too many connections from your address");
+      return;
+    }
+    open.set(address, count + 1);
+    socket.once("close", () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left > 0) open.set(address, left);
+      else open.delete(address);
+    });
+  });
+  return server;
 }

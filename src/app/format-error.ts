@@ -22,7 +22,14 @@ function validationProblems(failures: ValidationFailure[], prefix = ""): { field
   });
 }
 
-export function createFormatError(development: boolean) {
+/**
+ * graphql-js's "Did you mean ...?" (fields, arguments, types, input fields, enum values, in validation
+ * and in variable coercion alike) would map the schema for a caller who may not introspect it.
+ */
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
+export function createFormatError(development: boolean, hideSuggestions = false) {
+  const plain = (message: string) => (hideSuggestions ? message.replace(SUGGESTION, "") : message);
   return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
     const { stacktrace, http, code: raw, validationErrors, ...rest } = (formatted.extensions ?? {}) as Record<string, unknown>;
     void http;
@@ -35,7 +42,7 @@ export function createFormatError(development: boolean) {
     const debug = development ? { stacktrace } : {};
     if (code !== "INTERNAL_SERVER_ERROR") {
       const reason = raw !== code ? { reason: raw } : {};
-      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { ...rest, code, ...reason, ...debug } };
+      return { message: plain(formatted.message), locations: formatted.locations, path: formatted.path, extensions: { ...rest, code, ...reason, ...debug } };
     }
     if (development) return { ...formatted, extensions: { ...rest, code, ...debug } };
     return { message: "Internal server error", path: formatted.path, extensions: { code } };

@@ -2,6 +2,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import type { DataSource } from "typeorm";
 import { isEmbedded } from "../db/data-source";
 
+/** The operation label of whatever is not one registered root field (several, a fragment, a parse error). */
+export const OPERATION_OTHER = "other";
+
 export interface Metrics {
   registry: Registry;
   requests: Counter<"operation" | "type" | "outcome">;
@@ -20,13 +23,13 @@ export function createMetrics(dataSource: DataSource): Metrics {
   collectDefaultMetrics({ register: registry, prefix: "registry_" });
   const requests = new Counter({
     name: "registry_graphql_requests_total",
-    help: "GraphQL requests by root fields, operation type and outcome (ok or error codes)",
+    help: "GraphQL requests by root field (or other), operation type and outcome (ok or error codes)",
     labelNames: ["operation", "type", "outcome"] as const,
     registers: [registry],
   });
   const duration = new Histogram({
     name: "registry_graphql_request_duration_seconds",
-    help: "GraphQL request duration by root fields and operation type",
+    help: "GraphQL request duration by root field (or other) and operation type",
     labelNames: ["operation", "type"] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],

@@ -1,19 +1,24 @@
 import type { ApolloServerPlugin, GraphQLRequestContext } from "@apollo/server";
-import type { GraphQLError, OperationDefinitionNode } from "graphql";
+import { Kind, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import { codeOf } from "../shared/errors";
 import type { RequestContext } from "../shared/context";
-import type { Metrics } from "./metrics";
+import { OPERATION_OTHER, type Metrics } from "./metrics";
 
 // Apollo keeps a parsed document across requests with the same text, so its label is worked out once.
 const LABELS = new WeakMap<OperationDefinitionNode, string>();
 
-/** The root fields an operation selects: a bounded label, unlike client-chosen operation names. */
-function rootFields(operation: OperationDefinitionNode | undefined): string {
-  if (!operation) return "unknown";
+/**
+ * The metrics label of an operation: the root field it selects when it selects exactly one the schema
+ * registers, else OPERATION_OTHER. Never a client-chosen name (operation names, aliases) nor a
+ * combination of fields, so clients cannot add series.
+ */
+function operationLabel(schema: GraphQLSchema, operation: OperationDefinitionNode | undefined): string {
+  if (!operation) return OPERATION_OTHER;
   let label = LABELS.get(operation);
   if (label === undefined) {
-    const names = operation.selectionSet.selections.map((s) => (s.kind === "Field" ? s.name.value : "...")).sort();
-    label = [...new Set(names)].slice(0, 5).join("+") || "unknown";
+    const names = new Set(operation.selectionSet.selections.map((s) => (s.kind === Kind.FIELD ? s.name.value : null)));
+    const name = names.size === 1 ? [...names][0] : null;
+    label = name && schema.getRootType(operation.operation)?.getFields()[name] ? name : OPERATION_OTHER;
     LABELS.set(operation, label);
   }
   return label;
@@ -28,11 +33,11 @@ export function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<Reques
   return {
     async requestDidStart({ contextValue }) {
       const started = process.hrtime.bigint();
-      let operation = "unknown";
+      let operation = OPERATION_OTHER;
       let type = "unknown";
       return {
         async didResolveOperation(rc: GraphQLRequestContext<RequestContext>) {
-          operation = rootFields(rc.operation);
+          operation = operationLabel(rc.schema, rc.operation);
           type = rc.operation?.operation ?? "unknown";
         },
         async didEncounterErrors({ errors }) {
@@ -45,7 +50,7 @@ export function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<Reques
         },
         async willSendResponse({ response, errors }) {
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-          const codes = [...new Set((errors ?? []).map((e) => codeOf(e)))];
+          const codes = [...new Set((errors ?? []).map((e) => codeOf(e)))].sort();
           const outcome = codes.length === 0 ? "ok" : codes.join(",");
           metrics.requests.inc({ operation, type, outcome });
           metrics.duration.observe({ operation, type }, seconds);

@@ -119,7 +119,7 @@ async function main(): Promise<number> {
   if (!token) {
     const role = (args.role ?? Role.CARRIER).toUpperCase() as (typeof READERS)[number];
     if (!READERS.includes(role)) throw new ExportError(`--role must be one of ${READERS.join(", ")}, got "${args.role}"`);
-    token = await signToken(config.jwtSecret, { sub: `${args.org.toLowerCase()}-export-dno`, org: args.org, role }, 3600);
+    token = await signToken(config.jwtSecret, { sub: `${args.org.toLowerCase()}-export-dno`, org: args.org, role }, Math.min(3600, config.tokenMaxLifetimeSeconds));
   }
   const bar = new SingleBar({ format: "do-not-originate |{bar}| {value}/{total} numbers | {eta_formatted} left", etaBuffer: 20 }, Presets.shades_classic);
   let started = false;

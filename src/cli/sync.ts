@@ -162,7 +162,7 @@ async function main(): Promise<number> {
   if (args.help || !args.file || (!args.org && !args.token && !process.env.REGISTRY_TOKEN)) throw new CsvError(USAGE);
   const config = loadConfig();
   const token =
-    args.token ?? process.env.REGISTRY_TOKEN ?? (await signToken(config.jwtSecret, { sub: `${args.org.toLowerCase()}-sync`, org: args.org, role: Role.CARRIER }, 3600 * 8));
+    args.token ?? process.env.REGISTRY_TOKEN ?? (await signToken(config.jwtSecret, { sub: `${args.org.toLowerCase()}-sync`, org: args.org, role: Role.CARRIER }, Math.min(3600 * 8, config.tokenMaxLifetimeSeconds)));
   const size = statSync(args.file).size;
   const bar = new SingleBar({ format: "sync |{bar}| {percentage}% | {rows} rows | {eta_formatted} left", etaBuffer: 50 }, Presets.shades_classic);
   if (process.stderr.isTTY) bar.start(size, 0, { rows: 0 });

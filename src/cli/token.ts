@@ -7,6 +7,7 @@ import { parseArgs } from "./args";
 
 const USAGE = `usage: npm run token -- --org CODE --role ROLE [--ttl 8h] [--sub ID]
   ROLE: ${TOKEN_ROLES.join(", ")}
+  --ttl: at most TOKEN_MAX_LIFETIME_SECONDS (24h by default)
 Prints a bearer token signed with the configured JWT_SECRET.`;
 
 async function main(): Promise<void> {
@@ -16,7 +17,13 @@ async function main(): Promise<void> {
   if (!(TOKEN_ROLES as readonly string[]).includes(role)) throw new Error(`--role must be one of ${TOKEN_ROLES.join(", ")}\n${USAGE}`);
   const config = loadConfig();
   const claims: TokenClaims = { sub: args.sub ?? `${args.org.toLowerCase()}-operator`, org: args.org, role: role as TokenClaims["role"] };
-  process.stdout.write(`${await signToken(config.jwtSecret, claims, parseTtl(args.ttl ?? "8h"))}\n`);
+  const given = args.ttl ?? "8h";
+  const ttl = parseTtl(given);
+  // The server refuses a token whose exp lies further ahead: do not print one it would refuse.
+  if (ttl > config.tokenMaxLifetimeSeconds) {
+    throw new Error(`--ttl ${given} is longer than the ${config.tokenMaxLifetimeSeconds} seconds a token may live (TOKEN_MAX_LIFETIME_SECONDS)`);
+  }
+  process.stdout.write(`${await signToken(config.jwtSecret, claims, ttl)}\n`);
 }
 
 if (require.main === module) {

@@ -21,13 +21,21 @@ export interface Config {
     maxAliases: number;
     maxTokens: number;
     maxCost: number;
+    /** The longest string any argument may carry (MAX_STRING_ARGUMENT), bulk lists' items aside. */
+    maxStringArgument: number;
     defaultPageSize: number;
     maxPageSize: number;
+    /** Open WebSocket connections from one client address (as trustProxy derives it). */
+    wsMaxConnectionsPerAddress: number;
   };
   /** Timers and limits of DESIGN.md, "Numbers" and "Subscribers" (US toll-free registry defaults). */
   rules: Rules;
   /** Express's "trust proxy": which proxies' X-Forwarded-For to believe for the client address (false: none). */
   trustProxy: boolean | number | string;
+  /** A token's `exp` may lie at most this many seconds ahead; the token CLI mints no longer. */
+  tokenMaxLifetimeSeconds: number;
+  /** The bearer token a Prometheus scraper sends for /metrics; null: open outside production, 404 in it. */
+  metricsToken: string | null;
   /** How often the server runs the sweeps; 0 turns the schedule off (they still run by command). */
   sweepIntervalSeconds: number;
   /** Settings that were defaulted and deserve a warning at start. */
@@ -56,6 +64,8 @@ export interface Rules {
   /** This many reports of one number within complaintWindowDays raise a flag on it (India's rule: 5 in 10 days). */
   complaintThreshold: number;
   complaintWindowDays: number;
+  /** ...and only when they come from at least this many distinct client addresses (keyed digests), so one source cannot raise it. */
+  complaintMinSources: number;
   /** The departments that each approve a trunk line before it goes into service (TRUNK_DEPARTMENTS, comma-separated). */
   trunkDepartments: string[];
   /** Searches of holdings by a resident ID number: at most this many a minute per organisation, across server instances. */
@@ -137,8 +147,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTokens: int(env, "MAX_QUERY_TOKENS", 2000),
       // A page of 500 rows with a nested relation costs about 20,000 under graphql-armor's model.
       maxCost: int(env, "MAX_QUERY_COST", 50000),
+      maxStringArgument: int(env, "MAX_STRING_ARGUMENT", 10000),
       defaultPageSize: 50,
       maxPageSize: 500,
+      wsMaxConnectionsPerAddress: int(env, "WS_MAX_CONNECTIONS_PER_ADDRESS", 20),
     },
     rules: {
       reservationDays: bounded(env, "RESERVATION_DAYS", 45, 1, 45),
@@ -154,13 +166,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       reportWindowMinutes: int(env, "REPORT_WINDOW_MINUTES", 60),
       complaintThreshold: int(env, "COMPLAINT_THRESHOLD", 5),
       complaintWindowDays: int(env, "COMPLAINT_WINDOW_DAYS", 10),
+      complaintMinSources: int(env, "COMPLAINT_MIN_SOURCES", 3),
       trunkDepartments: departments(env, "TRUNK_DEPARTMENTS", "SALES,SECURITY,LEGAL"),
       holdingsIdSearchLimit: int(env, "HOLDINGS_ID_SEARCH_LIMIT", 20),
     },
     trustProxy: trustProxy(env.TRUST_PROXY),
+    // At most a week: a socket's close at its token's expiry is one timer, and Node's timers stop at 24.8 days.
+    tokenMaxLifetimeSeconds: bounded(env, "TOKEN_MAX_LIFETIME_SECONDS", 86400, 60, 604800),
+    metricsToken: metricsToken(env.METRICS_TOKEN),
     sweepIntervalSeconds: int(env, "SWEEP_INTERVAL_SECONDS", nodeEnv === "test" ? 0 : 300, 0),
     warnings,
   };
+}
+
+function metricsToken(raw: string | undefined): string | null {
+  if (raw === undefined || raw === "") return null;
+  if (raw.length < 16 || /\s/.test(raw)) throw new ConfigError("METRICS_TOKEN must be at least 16 characters, without spaces");
+  return raw;
 }
 
 /** TRUST_PROXY: unset or false, true, a hop count, or addresses/subnets (express's forms). */

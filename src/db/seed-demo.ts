@@ -6,6 +6,7 @@ import { OrganizationKind as K, Role } from "../shared/auth/roles";
 import type { Viewer } from "../shared/auth/viewer";
 import { residentIdCheckCharacter } from "../shared/identity/resident-id";
 import { usccCheckCharacter } from "../shared/identity/uscc";
+import { SqlParams } from "../shared/policy";
 import { CheckKind, CheckOutcome, DocumentKind, REQUIRED_PAPERS } from "../modules/subscribers/identity-rules";
 
 type Demo = Omit<CreateOrganizationInput, "province" | "parentCode"> & { province?: string; parentCode?: string };
@@ -55,7 +56,8 @@ const SEEDED_KEY = "demo_seeded_at";
 
 /** Loads the demo data once; every row goes through the services, so the audit chain records it. */
 export async function seedDemo(services: Services): Promise<boolean> {
-  const [done] = await services.dataSource.query("SELECT value FROM registry_meta WHERE key = $1", [SEEDED_KEY]);
+  const s = new SqlParams();
+  const [done]: { value: string }[] = await services.dataSource.query(`SELECT value FROM registry_meta WHERE key = ${s.add(SEEDED_KEY)}`, s.values);
   if (done) return false;
   const platform = await services.organizations.forToken("PLATFORM", Role.ADMIN);
   const seeder: Viewer = { subject: "demo-seed", role: Role.ADMIN, organization: platform, permissions: permissionsOf(Role.ADMIN) };
@@ -69,13 +71,15 @@ export async function seedDemo(services: Services): Promise<boolean> {
   await seedNumbersAndSubscribers(services);
   await unit("seedDemoData", { marketingNumbers: DEMO_MARKETING_NUMBERS }).run(async (tx) => {
     for (const { carrier, number } of DEMO_MARKETING_NUMBERS) {
+      const p = new SqlParams();
       await tx.query(
         `INSERT INTO official_marketing_numbers (carrier_id, number)
-         SELECT id, $2 FROM organizations WHERE code = $1 ON CONFLICT (number) DO NOTHING`,
-        [carrier, number],
+         SELECT id, ${p.add(number)} FROM organizations WHERE code = ${p.add(carrier)} ON CONFLICT (number) DO NOTHING`,
+        p.values,
       );
     }
-    await tx.query("INSERT INTO registry_meta (key, value) VALUES ($1, now()::text)", [SEEDED_KEY]);
+    const m = new SqlParams();
+    await tx.query(`INSERT INTO registry_meta (key, value) VALUES (${m.add(SEEDED_KEY)}, now()::text)`, m.values);
     return { result: undefined, targets: DEMO_MARKETING_NUMBERS.map((m) => m.number) };
   });
   return true;
@@ -134,7 +138,8 @@ async function seedNumbersAndSubscribers(services: Services): Promise<void> {
   await services.numbers.wholesale(carrier, stock, unit(carrier, "wholesaleNumbers", { input: stock }));
 
   for (const [i, demo] of DEMO_SUBSCRIBERS.entries()) {
-    const [existing] = await services.dataSource.query("SELECT id FROM subscribers WHERE uscc = $1", [demo.uscc]);
+    const e = new SqlParams();
+    const [existing]: { id: string }[] = await services.dataSource.query(`SELECT id FROM subscribers WHERE uscc = ${e.add(demo.uscc)}`, e.values);
     if (existing) continue;
     const { numbers, verify, ...input } = demo;
     const subscriber = await services.subscribers.register(reseller, input, unit(reseller, "registerSubscriber", { input }));

@@ -43,6 +43,20 @@ export function toPage(args: PageArgs, kind: string): Page {
   return { size, after: args.after ? decodeCursor(args.after, kind) : null };
 }
 
+// PostgreSQL's bigint: a larger sequence is no position in any list, and would fail in the database.
+const MAX_SEQUENCE = 9223372036854775807n;
+
+/**
+ * A position given as a sequence number (a table's `seq`, a feed's sequence): 1-19 ASCII digits,
+ * at most bigint's maximum; BAD_USER_INPUT with the message otherwise, before any SQL sees it.
+ */
+export function parseSequenceCursor(position: string, message: string, argument = "after"): string {
+  if (typeof position !== "string" || !/^\d{1,19}$/.test(position) || BigInt(position) > MAX_SEQUENCE) {
+    throw badInput(message, { argument });
+  }
+  return position;
+}
+
 export function encodeCursor(kind: string, position: string): string {
   return Buffer.from(`${kind}:${position}`, "utf8").toString("base64url");
 }
@@ -50,7 +64,8 @@ export function encodeCursor(kind: string, position: string): string {
 export function decodeCursor(cursor: string, kind: string): string {
   const text = Buffer.from(cursor, "base64url").toString("utf8");
   const prefix = `${kind}:`;
-  if (!text.startsWith(prefix) || text.length === prefix.length) {
+  // A position is printable text: a control character or a byte that is no UTF-8 (U+FFFD) came from no endCursor.
+  if (!text.startsWith(prefix) || text.length === prefix.length || /[\u0000-\u001F\u007F\uFFFD]/.test(text)) {
     throw badInput(`after is not a cursor of this list: "${cursor}"`, { argument: "after" });
   }
   return text.slice(prefix.length);
@@ -134,8 +149,7 @@ export async function listBySeq<T extends { seq: string }>(
   const where = [...list.where];
   const params = [...list.params];
   if (page.after) {
-    if (!/^\d{1,19}$/.test(page.after)) throw badInput("after is not a cursor of this list", { argument: "after" });
-    params.push(page.after);
+    params.push(parseSequenceCursor(page.after, "after is not a cursor of this list"));
     where.push(`${alias}.seq ${list.descending ? "<" : ">"} $${params.length}`);
   }
   const rows = await query(

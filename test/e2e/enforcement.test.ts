@@ -111,12 +111,19 @@ function penaltyInput(overrides: Record<string, unknown> = {}) {
   };
 }
 
+/** A report sent through a trusted proxy on behalf of this client address (the main app trusts loopback proxies). */
+async function reportVia(address: string, input: Record<string, unknown>): Promise<GraphQLBody> {
+  const res = await app.request.post("/graphql").set("content-type", "application/json").set("x-forwarded-for", address).send({ query: REPORT, variables: { input } });
+  return res.body as GraphQLBody;
+}
+
 const reportsOf = async (number: string) =>
   (await app.dataSource.query("SELECT count(*)::int AS n FROM number_reports WHERE number = $1", [number]))[0].n as number;
 
 beforeAll(async () => {
   // Most tests report many times from the one address supertest uses: the rate limit has its own app below.
-  app = await startTestApp({ env: { REPORT_LIMIT: "100000" } });
+  // Loopback proxies are trusted, so reportVia() speaks for other addresses (one source reports a number once a day).
+  app = await startTestApp({ env: { REPORT_LIMIT: "100000", TRUST_PROXY: "loopback" } });
   for (const input of [
     { code: "CT", name: "China Telecom", kind: "CARRIER" },
     { code: "CT-LN", name: "China Telecom Liaoning", kind: "CARRIER", parentCode: "CT", province: "21" },
@@ -291,37 +298,52 @@ describe("reports from the public", () => {
     expect(JSON.stringify(event)).not.toMatch(/127\.0\.0\.1|::1|ffff/);
   });
 
-  it("5 reports within 10 days flag the number and its subscriber once, HIGH; older reports do not count", async () => {
+  it("5 reports from 3+ sources within 10 days flag the number and its subscriber once, MEDIUM; older reports do not count", async () => {
     const owner = await draftSubscriber(["4006000030", "4006000031"]);
-    // Four reports of 4006000030 eleven days ago: outside the window.
+    // Four reports of 4006000030 eleven days ago, from four sources: outside the window.
     await app.dataSource.query(
-      `INSERT INTO number_reports (number, category, client_hash, at) SELECT '4006000030', 'FRAUD', repeat('a', 64), now() - interval '11 days' FROM generate_series(1, 4)`,
+      `INSERT INTO number_reports (number, category, client_hash, at)
+       SELECT '4006000030', 'FRAUD', lpad(to_hex(g), 64, 'a'), now() - interval '11 days' FROM generate_series(1, 4) g`,
     );
     const flags = () => app.dataSource.query(
       "SELECT subscriber_id, number, kind, severity, key, detail FROM risk_flags WHERE number = '4006000030' AND kind = 'COMPLAINTS'",
     );
-    for (let i = 0; i < 4; i++) await ok(null, REPORT, { input: { number: "4006000030", category: "FRAUD" } });
+    for (let i = 1; i <= 4; i++) expect((await reportVia(`10.30.0.${i}`, { number: "4006000030", category: "FRAUD" })).errors).toBeUndefined();
     expect(await flags()).toEqual([]);
-    await ok(null, REPORT, { input: { number: "4006000030", category: "MARKETING" } });
+    expect((await reportVia("10.30.0.5", { number: "4006000030", category: "MARKETING" })).errors).toBeUndefined();
     const raised = await flags();
     expect(raised).toEqual([
-      { subscriber_id: owner.id, number: "4006000030", kind: "COMPLAINTS", severity: "HIGH", key: "complaints:4006000030", detail: expect.stringMatching(/reported 5 times within 10 days/) },
+      {
+        subscriber_id: owner.id, number: "4006000030", kind: "COMPLAINTS", severity: "MEDIUM", key: "complaints:4006000030",
+        detail: expect.stringMatching(/reported 5 times from 5 sources within 10 days/),
+      },
     ]);
     // A sixth report does not raise a second flag.
-    await ok(null, REPORT, { input: { number: "4006000030", category: "FRAUD" } });
+    expect((await reportVia("10.30.0.6", { number: "4006000030", category: "FRAUD" })).errors).toBeUndefined();
     expect(await flags()).toEqual(raised);
-    // The flag stands on the subscriber, so it blocks the carrier's approval.
+    // The flag stands on the subscriber, for the carrier's review; public reports alone do not block its approval.
     const { subscriber } = await ok(RS_A, `query($id: ID!) { subscriber(id: $id) { riskFlags { kind severity } } }`, { id: owner.id });
-    expect(subscriber.riskFlags).toEqual([{ kind: "COMPLAINTS", severity: "HIGH" }]);
+    expect(subscriber.riskFlags).toEqual([{ kind: "COMPLAINTS", severity: "MEDIUM" }]);
   });
 
   it("a number without a subscriber is flagged on its own; one the registry does not hold is counted but carries no flag", async () => {
-    for (let i = 0; i < 5; i++) await ok(null, REPORT, { input: { number: "4006000160", category: "HARASSMENT" } });
-    for (let i = 0; i < 5; i++) await ok(null, REPORT, { input: { number: "4009990002", category: "FRAUD" } });
+    for (let i = 1; i <= 5; i++) {
+      expect((await reportVia(`10.31.0.${i}`, { number: "4006000160", category: "HARASSMENT" })).errors).toBeUndefined();
+      expect((await reportVia(`10.31.0.${i}`, { number: "4009990002", category: "FRAUD" })).errors).toBeUndefined();
+    }
     expect(await app.dataSource.query("SELECT subscriber_id, number FROM risk_flags WHERE kind = 'COMPLAINTS' AND number = '4006000160'")).toEqual([
       { subscriber_id: null, number: "4006000160" },
     ]);
     expect(await reportsOf("4009990002")).toBe(5);
+  });
+
+  it("one address reports a number once a day: a second report is CONFLICT and stores nothing", async () => {
+    expect((await reportVia("10.32.0.1", { number: "4006000161", category: "FRAUD" })).errors).toBeUndefined();
+    const again = await reportVia("10.32.0.1", { number: "400-600-0161", category: "MARKETING" });
+    expect(codes(again)).toEqual(["CONFLICT"]);
+    expect(again.errors![0].extensions).toMatchObject({ reason: "ALREADY_REPORTED" });
+    expect(again.errors![0].message).toMatch(/at most once a day/);
+    expect(await reportsOf("4006000161")).toBe(1);
   });
 });
 
@@ -363,7 +385,7 @@ describe("the rate limit on reports", () => {
     // Ten reports from this address in the hour before the current window.
     await app.dataSource.query(
       `INSERT INTO number_reports (number, category, client_hash, at)
-       SELECT '4001110000', 'FRAUD', $1, now() - interval '61 minutes' - make_interval(mins => g) FROM generate_series(0, 9) g`,
+       SELECT '4001119' || lpad(g::text, 3, '0'), 'FRAUD', $1, now() - interval '61 minutes' - make_interval(mins => g) FROM generate_series(0, 9) g`,
       [limited.server.services.reports.clientHash(address)],
     );
     for (let i = 1; i <= 5; i++) expect((await reportFrom(address, `400111000${i}`)).errors).toBeUndefined();
@@ -378,7 +400,7 @@ describe("the rate limit on reports", () => {
     expect(refused.errors![0].message).toMatch(/at most 5 in 60 minutes; try again in 60 minutes/);
     expect(await storedFrom(address)).toBe(15);
     expect(await reportsOf("4001110006")).toBe(0);
-    // The refusal is audited, as every refused mutation is, without the address.
+    // The refusal is audited without the address: an anonymous caller's first refusal of the minute is chained at once.
     expect(await auditCount(app.dataSource)).toBe(auditBefore + 1);
     const [event] = await app.dataSource.query("SELECT * FROM audit_events ORDER BY seq DESC LIMIT 1");
     expect(event).toMatchObject({ operation: "reportNumber", outcome: "BAD_USER_INPUT" });
@@ -418,7 +440,8 @@ describe("hotNumbers", () => {
     // Reported more than any other number in this file, to head the list.
     const seed = async (number: string, count: number, age = "1 hour") =>
       app.dataSource.query(
-        `INSERT INTO number_reports (number, category, client_hash, at) SELECT $1, 'FRAUD', repeat('b', 64), now() - $3::interval FROM generate_series(1, $2::int)`,
+        `INSERT INTO number_reports (number, category, client_hash, at)
+         SELECT $1, 'FRAUD', lpad(to_hex(g), 64, 'b'), now() - $3::interval FROM generate_series(1, $2::int) g`,
         [number, count, age],
       );
     await seed("4008000050", 30); // China Mobile Guangdong (44)

@@ -1,4 +1,5 @@
 import { DataSource, EntityManager } from "typeorm";
+import { SqlParams } from "../../shared/policy";
 import { AuditEvent } from "./audit-event.entity";
 import { ChainFields, GENESIS_HASH, eventHash } from "./audit-chain";
 
@@ -6,7 +7,7 @@ export type AuditDraft = Omit<ChainFields, "seq" | "at" | "prevHash">;
 
 // One lock for the chain: appends are serialised until their transaction ends,
 // so two events never claim the same predecessor.
-const CHAIN_LOCK = 4_155_444_954;
+export const CHAIN_LOCK = 4_155_444_954;
 
 export interface VerifyResult {
   ok: boolean;
@@ -21,8 +22,9 @@ export class AuditService {
 
   /** Appends an event with the caller's transaction, so it commits or rolls back with the work it records. */
   async append(tx: EntityManager, draft: AuditDraft): Promise<AuditEvent> {
-    await tx.query("SELECT pg_advisory_xact_lock($1)", [CHAIN_LOCK]);
-    const [last] = await tx.query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
+    const p = new SqlParams();
+    await tx.query(`SELECT pg_advisory_xact_lock(${p.add(CHAIN_LOCK)})`, p.values);
+    const [last]: { seq: string; hash: string }[] = await tx.query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
     const fields: ChainFields = {
       ...draft,
       seq: last ? (BigInt(last.seq) + 1n).toString() : "1",

@@ -1,6 +1,7 @@
 import type { DataSource } from "typeorm";
 import { Viewer, ViewerOrganization, organizationOf } from "../../shared/auth/viewer";
 import { badInput, forbidden } from "../../shared/errors";
+import { isInstant } from "../../shared/dates";
 import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
 import { SqlParams, campaignsVisible } from "../../shared/policy";
 import { PROVINCES, assertProvince } from "../../shared/provinces";
@@ -34,11 +35,13 @@ export class CampaignService {
     }
     const targets = input.targets.map((t) => ({ date: t.date, rate: t.rate }));
     return mutation.run(async (tx) => {
+      const p = new SqlParams();
       const [row]: CampaignRow[] = await tx.query(
         `INSERT INTO campaigns AS c (name, province, targets, hard_deadline, opened_by)
-         VALUES ($1, $2, $3::jsonb, $4::date, $5)
+         VALUES (${p.add(input.name.trim())}, ${p.add(province)}, ${p.add(JSON.stringify(targets))}::jsonb, ${p.add(input.hardDeadline)}::date,
+                 ${p.add(regulator.id)})
          RETURNING ${CAMPAIGN_COLUMNS}`,
-        [input.name.trim(), province, JSON.stringify(targets), input.hardDeadline, regulator.id],
+        p.values,
       );
       return { result: withoutPosition(row), targets: [row.id] };
     });
@@ -53,7 +56,7 @@ export class CampaignService {
     const where = [visible];
     if (page.after) {
       const position = POSITION.exec(page.after);
-      if (!position) throw badInput(`after is not a cursor of this list: "${args.after}"`, { argument: "after" });
+      if (!position || !isInstant(position[1])) throw badInput(`after is not a cursor of this list: "${args.after}"`, { argument: "after" });
       where.push(`(c.created_at, c.id) < (${p.add(position[1])}::timestamp AT TIME ZONE 'UTC', ${p.add(position[2])}::uuid)`);
     }
     const rows: CampaignRow[] = await this.dataSource.query(
@@ -61,8 +64,8 @@ export class CampaignService {
       p.values,
     );
     const count = async () => {
-      const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM campaigns c WHERE ${visible}`, counted.values);
-      return n as number;
+      const [{ n }]: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM campaigns c WHERE ${visible}`, counted.values);
+      return n;
     };
     const connection = toConnection(rows, page, count, CURSOR_KIND, (r) => r.position);
     return { ...connection, edges: connection.edges.map((e) => ({ cursor: e.cursor, node: withoutPosition(e.node) })) };

@@ -5,7 +5,8 @@ import { badInput, conflict, forbidden, notFound, parsedOrBadInput } from "../..
 import { isUuid } from "../../shared/ids";
 import { parseResidentId } from "../../shared/identity/resident-id";
 import { parseUscc } from "../../shared/identity/uscc";
-import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
+import { isCalendarDate } from "../../shared/dates";
+import { Connection, PageArgs, parseSequenceCursor, toConnection, toPage } from "../../shared/pagination";
 import { PiiVault } from "../../shared/pii";
 import { SqlParams, imposedAtOrBelow, nationalAuthority, penaltiesVisible, penaltyTargetInReach } from "../../shared/policy";
 import type { UnitOfWork } from "../../shared/unit-of-work";
@@ -61,7 +62,7 @@ export class PenaltyService {
       let orgId: string | null = null;
       if (orgCode) {
         const o = new SqlParams();
-        const [org] = await tx.query(`SELECT id FROM organizations WHERE code = ${o.add(orgCode)}`, o.values);
+        const [org]: { id: string }[] = await tx.query(`SELECT id FROM organizations WHERE code = ${o.add(orgCode)}`, o.values);
         if (!org) throw badInput(`no organisation ${orgCode}`, { argument: "input.targetOrgCode" });
         orgId = org.id;
       }
@@ -69,26 +70,31 @@ export class PenaltyService {
       // A constant answer is not sent to the database: its parameters may be unused, which PostgreSQL refuses.
       const r = new SqlParams();
       const reach = penaltyTargetInReach(viewer, { orgId, uscc, legalRepIdHash: idHash }, r);
-      const inReach = reach === "TRUE" || (reach !== "FALSE" && (await tx.query(`SELECT ${reach} AS "inReach"`, r.values))[0].inReach === true);
+      const inReach = reach === "TRUE" || (reach !== "FALSE" && (await tx.query<{ inReach: boolean }[]>(`SELECT ${reach} AS "inReach"`, r.values))[0].inReach === true);
       if (!inReach) throw forbidden("the penalty's target is outside your reach: it is neither registered nor holding numbers in your province");
-      const [{ id }] = await tx.query(
+      const p = new SqlParams();
+      const published = p.add(input.publish);
+      const recorder = p.add(regulator.id);
+      const [{ id }]: { id: string }[] = await tx.query(
         `INSERT INTO penalties (target_kind, target_name, target_org_id, target_uscc, target_id_hash, facts, legal_basis, fine_cny,
                                 correction_ordered, decision_date, blacklisted, published_at, published_by, recorded_by, recorded_by_actor)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::numeric, $9, $10::date, $11,
-                 CASE WHEN $12::boolean THEN now() END, CASE WHEN $12::boolean THEN $13::uuid END, $13, $14)
+         VALUES (${p.add(input.targetKind)}, ${p.add(input.targetName.trim())}, ${p.add(orgId)}, ${p.add(uscc)}, ${p.add(idHash)},
+                 ${p.add(input.facts.trim())}, ${p.add(input.legalBasis.trim())}, ${p.add(input.fineCny.toFixed(2))}::numeric,
+                 ${p.add(input.correctionOrdered?.trim() || null)}, ${p.add(input.decisionDate)}::date, ${p.add(input.blacklist)},
+                 CASE WHEN ${published}::boolean THEN now() END, CASE WHEN ${published}::boolean THEN ${recorder}::uuid END, ${recorder},
+                 ${p.add(viewer.subject)})
          RETURNING id`,
-        [
-          input.targetKind, input.targetName.trim(), orgId, uscc, idHash, input.facts.trim(), input.legalBasis.trim(), input.fineCny.toFixed(2),
-          input.correctionOrdered?.trim() || null, input.decisionDate, input.blacklist, input.publish, regulator.id, viewer.subject,
-        ],
+        p.values,
       );
       if (input.blacklist) {
         // The subscribers service refuses the next registration or assignment for this company or person.
-        await tx.query(`INSERT INTO blacklist (uscc, legal_rep_id_hash, reason) VALUES ($1, $2, $3)`, [
-          input.targetKind === PenaltyTargetKind.ORGANIZATION ? uscc : null,
-          input.targetKind === PenaltyTargetKind.PERSON ? idHash : null,
-          `penalty ${id} decided ${input.decisionDate}`,
-        ]);
+        const b = new SqlParams();
+        await tx.query(
+          `INSERT INTO blacklist (uscc, legal_rep_id_hash, reason)
+           VALUES (${b.add(input.targetKind === PenaltyTargetKind.ORGANIZATION ? uscc : null)},
+                   ${b.add(input.targetKind === PenaltyTargetKind.PERSON ? idHash : null)}, ${b.add(`penalty ${id} decided ${input.decisionDate}`)})`,
+          b.values,
+        );
       }
       return { result: await this.penaltyRow(tx, id), targets: [id] };
     });
@@ -126,8 +132,9 @@ export class PenaltyService {
     const where = [visible];
     if (page.after) {
       const position = /^(\d{4}-\d{2}-\d{2})~(\d{1,19})$/.exec(page.after);
-      if (!position) throw badInput("after is not a cursor of this list", { argument: "after" });
-      where.push(`(p.decision_date, p.seq) < (${p.add(position[1])}::date, ${p.add(position[2])}::bigint)`);
+      if (!position || !isCalendarDate(position[1])) throw badInput("after is not a cursor of this list", { argument: "after" });
+      const seq = parseSequenceCursor(position[2], "after is not a cursor of this list");
+      where.push(`(p.decision_date, p.seq) < (${p.add(position[1])}::date, ${p.add(seq)}::bigint)`);
     }
     const rows: Penalty[] = await this.dataSource.query(
       `SELECT ${PENALTY_COLUMNS} FROM ${PENALTY_FROM} WHERE ${where.join(" AND ")}
@@ -135,8 +142,8 @@ export class PenaltyService {
       p.values,
     );
     const count = async () => {
-      const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM penalties p WHERE ${visible}`, counted.values);
-      return n as number;
+      const [{ n }]: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM penalties p WHERE ${visible}`, counted.values);
+      return n;
     };
     return toConnection(rows, page, count, CURSOR_KIND, (r) => `${r.decisionDate}~${r.seq}`);
   }
@@ -147,7 +154,7 @@ export class PenaltyService {
 
   private async penaltyRow(tx: EntityManager, id: string): Promise<Penalty> {
     const p = new SqlParams();
-    const [row] = await tx.query(`SELECT ${PENALTY_COLUMNS} FROM ${PENALTY_FROM} WHERE p.id = ${p.add(id)}`, p.values);
+    const [row]: Penalty[] = await tx.query(`SELECT ${PENALTY_COLUMNS} FROM ${PENALTY_FROM} WHERE p.id = ${p.add(id)}`, p.values);
     return row;
   }
 }

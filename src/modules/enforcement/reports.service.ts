@@ -2,7 +2,7 @@ import { isIP } from "node:net";
 import type { DataSource, EntityManager } from "typeorm";
 import type { Config } from "../../config";
 import type { Viewer } from "../../shared/auth/viewer";
-import { badInput } from "../../shared/errors";
+import { badInput, conflict } from "../../shared/errors";
 import { PiiVault } from "../../shared/pii";
 import { SqlParams, numbersVisible } from "../../shared/policy";
 import type { UnitOfWork } from "../../shared/unit-of-work";
@@ -17,6 +17,16 @@ export const MAX_HOT_NUMBERS = 500;
 // Reports from one client wait for each other on this lock (the two-key form, with the
 // client's hash as the second key), so concurrent reports cannot slip past the limit.
 const REPORT_LOCK_CLASS = 415_544_495;
+
+/** A second report of a number from the same source within a day: refused, nothing stored. */
+function alreadyReported(number: string, waitSeconds: number | null) {
+  const hours = waitSeconds === null ? null : Math.ceil(waitSeconds / 3600);
+  return conflict(
+    `your address reported ${number} less than 24 hours ago: one address reports a number at most once a day` +
+      (hours === null ? "" : `; you may report it again in ${hours} hour${hours === 1 ? "" : "s"}`),
+    { reason: "ALREADY_REPORTED", ...(waitSeconds === null ? {} : { retryAfterSeconds: waitSeconds }) },
+  );
+}
 
 /** One open COMPLAINTS flag per number, even when one subscriber holds several reported numbers. */
 const complaintsKey = (number: string) => `complaints:${number}`;
@@ -73,28 +83,44 @@ export class ReportService {
     return this.vault.lookupHash(`report-client\u0000${clientBucket(address)}`);
   }
 
-  /** Anyone reports, with a token or without: the viewer does not change what is stored or counted. */
+  /**
+   * Anyone reports, with a token or without: the viewer does not change what is stored or counted.
+   * One source (its address's keyed digest) reports a number at most once in 24 hours; the database
+   * holds the same rule per UTC day (number_reports_once_a_day).
+   */
   async report(_viewer: Viewer, input: ReportNumberInput, clientAddress: string | null, mutation: UnitOfWork): Promise<ReportReceipt> {
     const number = parseNumber(input.number, "input.number");
     const description = (input.description ?? "").trim();
     const clientHash = this.clientHash(clientAddress);
-    const { reportLimit, reportWindowMinutes, complaintThreshold, complaintWindowDays } = this.config.rules;
+    const { reportLimit, reportWindowMinutes } = this.config.rules;
     mutation.target(number);
 
     return mutation.run(async (tx) => {
-      await tx.query("SELECT pg_advisory_xact_lock($1::int, hashtext($2))", [REPORT_LOCK_CLASS, clientHash]);
-      const window = `make_interval(mins => $2)`;
-      const [{ recent }] = await tx.query(
-        `SELECT count(*)::int AS recent FROM number_reports WHERE client_hash = $1 AND at > now() - ${window}`,
-        [clientHash, reportWindowMinutes],
+      const lock = new SqlParams();
+      await tx.query(`SELECT pg_advisory_xact_lock(${lock.add(REPORT_LOCK_CLASS)}::int, hashtext(${lock.add(clientHash)}))`, lock.values);
+
+      // Checked before the rate limit: waiting out the limit would not make this report welcome.
+      const again = new SqlParams();
+      const [earlier]: { wait: number }[] = await tx.query(
+        `SELECT greatest(1, ceil(extract(epoch FROM max(at) + interval '24 hours' - now())))::int AS wait
+           FROM number_reports
+          WHERE number = ${again.add(number)} AND client_hash = ${again.add(clientHash)} AND at > now() - interval '24 hours'
+         HAVING count(*) > 0`,
+        again.values,
       );
-      if (recent >= reportLimit) {
+      if (earlier) throw alreadyReported(number, earlier.wait);
+
+      const recent = new SqlParams();
+      const window = `make_interval(mins => ${recent.add(reportWindowMinutes)})`;
+      const fromClient = `client_hash = ${recent.add(clientHash)} AND at > now() - ${window}`;
+      const [{ count }]: { count: number }[] = await tx.query(`SELECT count(*)::int AS count FROM number_reports WHERE ${fromClient}`, recent.values);
+      if (count >= reportLimit) {
         // A report is taken again once enough of these leave the window to make room for one.
-        const [{ wait }] = await tx.query(
+        const [{ wait }]: { wait: number }[] = await tx.query(
           `SELECT greatest(1, ceil(extract(epoch FROM at + ${window} - now())))::int AS wait
-             FROM number_reports WHERE client_hash = $1 AND at > now() - ${window}
-            ORDER BY at OFFSET $3 LIMIT 1`,
-          [clientHash, reportWindowMinutes, recent - reportLimit],
+             FROM number_reports WHERE ${fromClient}
+            ORDER BY at OFFSET ${recent.add(count - reportLimit)} LIMIT 1`,
+          recent.values,
         );
         const minutes = Math.ceil(wait / 60);
         throw badInput(
@@ -104,39 +130,53 @@ export class ReportService {
         );
       }
       // Who the number belonged to when it was reported; a number the registry does not hold is reported all the same.
-      const [receipt] = await tx.query(
+      const p = new SqlParams();
+      const n = p.add(number);
+      const [receipt]: (ReportReceipt & { id: string })[] = await tx.query(
         `INSERT INTO number_reports (number, carrier_id, reseller_id, subscriber_id, province, category, description, client_hash)
-         SELECT $1, n.carrier_id, n.reseller_id, n.subscriber_id, n.province, $2, $3, $4
-           FROM (SELECT 1) one LEFT JOIN numbers n ON n.number = $1
+         SELECT ${n}, n.carrier_id, n.reseller_id, n.subscriber_id, n.province, ${p.add(input.category)}, ${p.add(description)}, ${p.add(clientHash)}
+           FROM (SELECT 1) one LEFT JOIN numbers n ON n.number = ${n}
+         ON CONFLICT (number, client_hash, utc_day) DO NOTHING
          RETURNING id, number, category, at AS "receivedAt"`,
-        [number, input.category, description, clientHash],
+        p.values,
       );
-      await this.raiseComplaintsFlag(tx, number, complaintThreshold, complaintWindowDays);
-      return { result: receipt as ReportReceipt, targets: [number, receipt.id] };
+      // Only a report of the same UTC day that the check above did not see (one stored with another clock): the database has the last word.
+      if (!receipt) throw alreadyReported(number, null);
+      await this.raiseComplaintsFlag(tx, number);
+      return { result: receipt, targets: [number, receipt.id] };
     });
   }
 
   /**
-   * The threshold reached within the window raises one open flag on the number (and its
-   * subscriber). Reports before a flag's resolution do not count again towards the next.
+   * complaintThreshold reports within complaintWindowDays, from at least complaintMinSources distinct
+   * sources, raise one open COMPLAINTS flag on the number (and its subscriber). It is MEDIUM: the number
+   * goes to the hot list and the carrier's review, but public reports alone never block an approval
+   * (approval counts open HIGH flags). Reports before a flag's resolution do not count again towards the next.
    */
-  private async raiseComplaintsFlag(tx: EntityManager, number: string, threshold: number, days: number): Promise<void> {
-    const [{ reports }] = await tx.query(
-      `SELECT count(*)::int AS reports FROM number_reports r
-        WHERE r.number = $1
-          AND r.at > greatest(now() - make_interval(days => $2),
+  private async raiseComplaintsFlag(tx: EntityManager, number: string): Promise<void> {
+    const { complaintThreshold: threshold, complaintWindowDays: days, complaintMinSources: minSources } = this.config.rules;
+    const p = new SqlParams();
+    const n = p.add(number);
+    const [{ reports, sources }]: { reports: number; sources: number }[] = await tx.query(
+      `SELECT count(*)::int AS reports, count(DISTINCT r.client_hash)::int AS sources FROM number_reports r
+        WHERE r.number = ${n}
+          AND r.at > greatest(now() - make_interval(days => ${p.add(days)}),
                               (SELECT coalesce(max(f.resolved_at), '-infinity') FROM risk_flags f
-                                WHERE f.number = $1 AND f.kind = 'COMPLAINTS' AND f.resolved_at IS NOT NULL))`,
-      [number, days],
+                                WHERE f.number = ${n} AND f.kind = ${p.add(RiskKind.COMPLAINTS)} AND f.resolved_at IS NOT NULL))`,
+      p.values,
     );
-    if (reports < threshold) return;
+    if (reports < threshold || sources < minSources) return;
+    const detail =
+      `${number} was reported ${reports} times from ${sources} sources within ${days} days ` +
+      `(the threshold is ${threshold} reports from ${minSources} sources)`;
     // Only a number the registry holds carries a flag (risk_flags.number references numbers).
+    const f = new SqlParams();
     await tx.query(
       `INSERT INTO risk_flags (subscriber_id, number, kind, severity, key, detail)
-       SELECT n.subscriber_id, n.number, $2, $3, $4, $5 FROM numbers n WHERE n.number = $1
+       SELECT n.subscriber_id, n.number, ${f.add(RiskKind.COMPLAINTS)}, ${f.add(RiskSeverity.MEDIUM)}, ${f.add(complaintsKey(number))}, ${f.add(detail)}
+         FROM numbers n WHERE n.number = ${f.add(number)}
        ON CONFLICT (coalesce(subscriber_id::text, number), kind, key) WHERE resolved_at IS NULL DO NOTHING`,
-      [number, RiskKind.COMPLAINTS, RiskSeverity.HIGH, complaintsKey(number),
-        `${number} was reported ${reports} times within ${days} days (the threshold is ${threshold})`],
+      f.values,
     );
   }
 

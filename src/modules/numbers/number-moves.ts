@@ -23,12 +23,11 @@ export interface MovedNumber {
 }
 
 export interface Move {
-  /** SQL condition on `n` (numbers) choosing the rows; its placeholders name `params` (a SqlParams' values). */
+  /** SQL condition on `n` (numbers) choosing the rows; its placeholders, and those of `set`, name `params` (a SqlParams' values). */
   where: string;
   params: unknown[];
-  /** SQL assignments, e.g. `status = 'ACTIVE'`; their placeholders continue after `params`. */
+  /** SQL assignments, e.g. `status = 'ACTIVE'`, their placeholders from the same SqlParams as `where`'s. */
   set: string;
-  setParams?: unknown[];
   cause: ChangeCause;
   /** The shutdown order behind the change, named in the feed. */
   orderId?: string;
@@ -43,7 +42,7 @@ export interface Move {
  */
 export async function moveNumbers(tx: EntityManager, move: Move): Promise<MovedNumber[]> {
   await lockNumbers(tx);
-  const p = new SqlParams([...move.params, ...(move.setParams ?? [])]);
+  const p = new SqlParams(move.params);
   const cause = p.add(move.cause);
   const orderId = `${p.add(move.orderId ?? null)}::uuid`;
   const changed = move.recordUnchanged ? "TRUE" : "status IS DISTINCT FROM previous_status OR reseller_id IS DISTINCT FROM previous_reseller_id";

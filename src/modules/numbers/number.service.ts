@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from "typeorm";
 import { Viewer, organizationOf } from "../../shared/auth/viewer";
 import { groupByIds } from "../../shared/dates";
 import { badInput, conflict } from "../../shared/errors";
-import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
+import { Connection, PageArgs, parseSequenceCursor, toConnection, toPage } from "../../shared/pagination";
 import { SqlParams, numberChangesVisible, numbersVisible } from "../../shared/policy";
 import { assertProvince, isProvince } from "../../shared/provinces";
 import { canonicalJson } from "../audit/audit-chain";
@@ -16,6 +16,16 @@ import { NumberFilter, PublishAllocationInput, SyncNumbersInput, WholesaleNumber
 
 export const MAX_ALLOCATION = 1_000_000;
 const CURSOR_KIND = "number";
+// C0 controls but tab, newline and carriage return, and unpaired surrogates: the input guard's rule (src/app/input-guard.ts).
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// A sync item's fields are a number, an organisation code and a province: short.
+const MAX_ITEM_FIELD = 64;
+
+/** A rejected item's number as the result repeats it: controls replaced, at most MAX_ITEM_FIELD characters. */
+function echoed(number: string): string {
+  const safe = number.replace(new RegExp(CONTROL_CHARACTER.source, "g"), "\uFFFD");
+  return safe.length > MAX_ITEM_FIELD ? `${safe.slice(0, MAX_ITEM_FIELD)}…` : safe;
+}
 
 interface ExistingRow {
   number: string;
@@ -110,6 +120,17 @@ export class NumberService {
       const reject = (number: string, reason: string) => rejected.push({ number, reason });
       const items = new Map<string, (typeof input.numbers)[number]>();
       for (const item of input.numbers) {
+        // The input guard lets this list through item by item (one bad item never fails the batch):
+        // an item with a control character or an overlong field is rejected here, echoed harmlessly.
+        const fields = [item.number, item.resellerCode, item.province].filter((f): f is string => typeof f === "string");
+        if (fields.some((f) => CONTROL_CHARACTER.test(f))) {
+          reject(echoed(item.number), "contains a control character");
+          continue;
+        }
+        if (fields.some((f) => f.length > MAX_ITEM_FIELD)) {
+          reject(echoed(item.number), `a field is longer than ${MAX_ITEM_FIELD} characters`);
+          continue;
+        }
         const number = canonicalNumber(item.number);
         if (number === null) reject(item.number, "malformed number: ten digits starting 400, as 4001234567 or 400-123-4567");
         else if (items.has(number)) reject(item.number, "listed twice in this sync");
@@ -344,8 +365,7 @@ export class NumberService {
 
   /** The change feed after a sequence ("0" or nothing: from the beginning), in order, scoped to the viewer. */
   async changes(viewer: Viewer, args: PageArgs): Promise<Connection<NumberChange>> {
-    const after = args.after ?? "0";
-    if (!/^\d{1,19}$/.test(after)) throw badInput(`after must be a sequence number from this feed, got "${after}"`, { argument: "after" });
+    const after = parseSequenceCursor(args.after ?? "0", "after must be a sequence number from this feed");
     const page = toPage({ first: args.first }, "change");
     const p = new SqlParams();
     const where = `c.seq > ${p.add(after)} AND ${numberChangesVisible(viewer, "c", p)}`;

@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import { Client } from "pg";
 import type { DataSource, EntityManager } from "typeorm";
 import type { Logger } from "pino";
+import { SqlParams } from "../../shared/policy";
 
 const CHANNEL = "registry_shutdown_orders";
 
@@ -62,7 +63,8 @@ class PostgresNoticeBus implements NoticeBus {
   constructor(private readonly url: string, private readonly log: Logger) {}
 
   async announce(tx: EntityManager, orderId: string): Promise<void> {
-    await tx.query("SELECT pg_notify($1, $2)", [CHANNEL, orderId]);
+    const p = new SqlParams();
+    await tx.query(`SELECT pg_notify(${p.add(CHANNEL)}, ${p.add(orderId)})`, p.values);
   }
 
   committed(): void {

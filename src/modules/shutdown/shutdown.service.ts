@@ -68,7 +68,7 @@ export class ShutdownService {
       if (beyond.length > 0) throw forbidden(`not numbers you may order stopped (outside your province): ${named(beyond)}`);
 
       const o = new SqlParams();
-      const [{ id }] = await tx.query(
+      const [{ id }]: { id: string }[] = await tx.query(
         `INSERT INTO shutdown_orders (issued_by, issued_by_actor, case_number, legal_basis, reason, note, acknowledgement_deadline, execution_deadline)
          VALUES (${o.add(issuer.id)}, ${o.add(viewer.subject)}, ${o.add(caseNumber)}, ${o.add(input.legalBasis.trim())}, ${o.add(input.reason)},
                  ${o.add(input.note.trim())}, now() + make_interval(mins => ${o.add(shutdownAckMinutes)}),
@@ -133,7 +133,7 @@ export class ShutdownService {
     return mutation.run(async (tx) => {
       const mine = await this.itemsToExecute(tx, viewer, orderId);
       const s = new SqlParams();
-      const [order] = await tx.query(`SELECT status FROM shutdown_orders WHERE id = ${s.add(orderId)}`, s.values);
+      const [order]: { status: string }[] = await tx.query(`SELECT status FROM shutdown_orders WHERE id = ${s.add(orderId)}`, s.values);
       if (order.status !== "IN_EFFECT") throw conflict("the order was lifted: there is nothing to execute");
       let chosen: string[] | null = null;
       if (numbers && numbers.length > 0) {
@@ -339,7 +339,7 @@ export class ShutdownService {
 
   private async visibleOrder(db: Pick<EntityManager, "query">, viewer: Viewer, orderId: string): Promise<ShutdownOrder | null> {
     const p = new SqlParams();
-    const [row] = await db.query(
+    const [row]: ShutdownOrder[] = await db.query(
       `SELECT ${ORDER_COLUMNS} FROM shutdown_orders o WHERE o.id = ${p.add(orderId)} AND ${shutdownOrdersVisible(viewer, "o", p)}`,
       p.values,
     );

@@ -328,12 +328,9 @@ export class SubscriberService {
         b.values,
       );
       const m = new SqlParams();
-      const moved = await moveNumbers(tx, {
-        where: `n.subscriber_id = ${m.add(subscriberId)} AND n.status IN ('PENDING_VERIFICATION', 'ACTIVE', 'SUSPENDED', 'TERMINATED')`,
-        params: m.values,
-        set: `status = 'TERMINATED', aging_days = ${m.add(quarantineDays)}`,
-        cause: ChangeCause.REVOKE,
-      });
+      const where = `n.subscriber_id = ${m.add(subscriberId)} AND n.status IN ('PENDING_VERIFICATION', 'ACTIVE', 'SUSPENDED', 'TERMINATED')`;
+      const set = `status = 'TERMINATED', aging_days = ${m.add(quarantineDays)}`;
+      const moved = await moveNumbers(tx, { where, params: m.values, set, cause: ChangeCause.REVOKE });
       // Its numbers leave ACTIVE first: the database never sees an ACTIVE number of an unverified subscriber.
       const p = new SqlParams();
       await tx.query(

@@ -2,6 +2,8 @@ import type { DataSource, EntityManager } from "typeorm";
 import type { Config, Rules } from "../../config";
 import { inputDigest } from "../audit/audit-chain";
 import { AuditService } from "../audit/audit.service";
+import { AuditedMutation } from "../audit/audited-mutation";
+import { SqlParams } from "../../shared/policy";
 import { lockNumbers, moveNumbers } from "../numbers/number-moves";
 import { ChangeCause } from "../numbers/number-status";
 import { REQUIRED_PAPERS } from "../subscribers/identity-rules";
@@ -42,6 +44,14 @@ export const SWEEP_STEPS: readonly { key: Exclude<keyof SweepReport, "at">; labe
   { key: "returnedToSpare", label: "returned to spare after aging (AGING → SPARE)" },
 ];
 
+/** A required paper of a VERIFIED subscriber past its date. */
+interface LapsedPaper {
+  id: string;
+  subscriberId: string;
+  kind: string;
+  expiredOn: string;
+}
+
 /** The calendar day of a time, in UTC (API.md: dates are YYYY-MM-DD, times ISO-8601 in UTC). */
 export function dayOf(at: Date): string {
   return at.toISOString().slice(0, 10);
@@ -71,13 +81,22 @@ export class SweepService {
    */
   async run(now?: Date): Promise<SweepReport> {
     if (now !== undefined && Number.isNaN(now.getTime())) throw new RangeError("now must be a valid Date");
+    const report = await this.sweepNumbers(now);
+    // Anonymous refusals counted in windows that have closed get their summary events in the chain.
+    await AuditedMutation.closeRefusalWindows(this.dataSource, this.audit, now ?? null);
+    return report;
+  }
+
+  private sweepNumbers(now: Date | undefined): Promise<SweepReport> {
     return this.dataSource.transaction(async (tx) => {
-      await tx.query("SELECT pg_advisory_xact_lock($1)", [SWEEP_LOCK]);
+      const l = new SqlParams();
+      await tx.query(`SELECT pg_advisory_xact_lock(${l.add(SWEEP_LOCK)})`, l.values);
       // Taken first, as every writer of numbers takes it, before any subscriber row is locked.
       await lockNumbers(tx);
-      const at: Date = now ?? (await tx.query("SELECT now() AS now"))[0].now;
+      const at: Date = now ?? (await tx.query<{ now: Date }[]>("SELECT now() AS now"))[0].now;
       // Every status change of this run is stamped as of `at` (the numbers' status guard reads it).
-      await tx.query("SELECT set_config('registry.clock', $1, true)", [at.toISOString()]);
+      const c = new SqlParams();
+      await tx.query(`SELECT set_config('registry.clock', ${c.add(at.toISOString())}, true)`, c.values);
       const changed = new Set<string>();
       const moved = (rows: { number: string }[]) => {
         for (const r of rows) changed.add(r.number);
@@ -122,38 +141,46 @@ export class SweepService {
 
   /** a. A reservation lapses at reserved_until: the number is the reseller's SPARE stock again. */
   private lapseReservations(tx: EntityManager, at: Date) {
+    const p = new SqlParams();
     return moveNumbers(tx, {
-      where: "n.status = 'RESERVED' AND n.reserved_until <= $1::timestamptz",
-      params: [at],
+      where: `n.status = 'RESERVED' AND n.reserved_until <= ${p.add(at)}::timestamptz`,
+      params: p.values,
       set: "status = 'SPARE'",
       cause: ChangeCause.SWEEP,
     });
   }
 
   /** b. The latest paper of each required kind of each VERIFIED subscriber, where it has passed its date. */
-  private async lapsedPapers(tx: EntityManager, at: Date): Promise<{ id: string; subscriberId: string; kind: string; expiredOn: string }[]> {
-    return tx.query(
+  private async lapsedPapers(tx: EntityManager, at: Date): Promise<LapsedPaper[]> {
+    const p = new SqlParams();
+    const day = p.add(dayOf(at));
+    const kinds = p.add(REQUIRED_PAPERS);
+    const rows: LapsedPaper[] = await tx.query(
       `WITH candidates AS (
          SELECT DISTINCT d.subscriber_id
            FROM subscriber_documents d JOIN subscribers s ON s.id = d.subscriber_id
-          WHERE s.identity_status = 'VERIFIED' AND d.kind = ANY($2::text[]) AND d.expires_on <= $1::date),
+          WHERE s.identity_status = 'VERIFIED' AND d.kind = ANY(${kinds}::text[]) AND d.expires_on <= ${day}::date),
        latest AS (
          SELECT DISTINCT ON (d.subscriber_id, d.kind) d.id, d.subscriber_id, d.kind, d.expires_on
            FROM subscriber_documents d
-          WHERE d.subscriber_id IN (SELECT subscriber_id FROM candidates) AND d.kind = ANY($2::text[])
+          WHERE d.subscriber_id IN (SELECT subscriber_id FROM candidates) AND d.kind = ANY(${kinds}::text[])
           ORDER BY d.subscriber_id, d.kind, d.attached_at DESC, d.id DESC)
        SELECT id::text, subscriber_id::text AS "subscriberId", kind, expires_on::text AS "expiredOn"
-         FROM latest WHERE expires_on <= $1::date ORDER BY subscriber_id, kind`,
-      [dayOf(at), REQUIRED_PAPERS],
+         FROM latest WHERE expires_on <= ${day}::date ORDER BY subscriber_id, kind`,
+      p.values,
     );
+    return rows;
   }
 
   /** b. Those subscribers are EXPIRED, with an EXPIRED_DOCUMENT flag for each such paper. Returns their ids. */
-  private async expirePapers(tx: EntityManager, lapsed: { id: string; subscriberId: string; kind: string; expiredOn: string }[]): Promise<string[]> {
+  private async expirePapers(tx: EntityManager, lapsed: LapsedPaper[]): Promise<string[]> {
     if (lapsed.length === 0) return [];
+    const p = new SqlParams();
     const rows: { id: string }[] = await tx.query(
       `WITH lapsed AS (
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS l(id, subscriber_id, kind, expired_on)),
+         SELECT * FROM unnest(${p.add(lapsed.map((l) => l.id))}::uuid[], ${p.add(lapsed.map((l) => l.subscriberId))}::uuid[],
+                              ${p.add(lapsed.map((l) => l.kind))}::text[], ${p.add(lapsed.map((l) => l.expiredOn))}::text[])
+                AS l(id, subscriber_id, kind, expired_on)),
        expired AS (
          UPDATE subscribers s
             SET identity_status = 'EXPIRED',
@@ -170,7 +197,7 @@ export class SweepService {
          ON CONFLICT ((coalesce(subscriber_id::text, number)), kind, key) WHERE resolved_at IS NULL DO NOTHING
          RETURNING 1)
        SELECT id FROM expired ORDER BY id`,
-      [lapsed.map((l) => l.id), lapsed.map((l) => l.subscriberId), lapsed.map((l) => l.kind), lapsed.map((l) => l.expiredOn)],
+      p.values,
     );
     return rows.map((r) => r.id);
   }
@@ -178,9 +205,10 @@ export class SweepService {
   /** b. The ACTIVE numbers of the subscribers whose papers lapsed are SUSPENDED for their papers. */
   private suspendForPapers(tx: EntityManager, subscribers: string[]) {
     if (subscribers.length === 0) return Promise.resolve([]);
+    const p = new SqlParams();
     return moveNumbers(tx, {
-      where: "n.status = 'ACTIVE' AND n.subscriber_id = ANY($1::uuid[])",
-      params: [subscribers],
+      where: `n.status = 'ACTIVE' AND n.subscriber_id = ANY(${p.add(subscribers)}::uuid[])`,
+      params: p.values,
       set: "status = 'SUSPENDED', suspension = 'PAPERS'",
       cause: ChangeCause.SWEEP,
     });
@@ -193,17 +221,19 @@ export class SweepService {
    */
   private async suspendAtDeadlines(tx: EntityManager, at: Date) {
     // Most runs have no campaign past its deadline: look before scanning numbers.
-    const [{ due }] = await tx.query("SELECT count(*)::int AS due FROM campaigns WHERE hard_deadline <= $1::date", [dayOf(at)]);
+    const d = new SqlParams();
+    const [{ due }]: { due: number }[] = await tx.query(`SELECT count(*)::int AS due FROM campaigns WHERE hard_deadline <= ${d.add(dayOf(at))}::date`, d.values);
     if (due === 0) return [];
+    const p = new SqlParams();
     // A national campaign covers every province (and numbers without one); a provincial one its own.
     // It covers the numbers in service before its deadline; one assigned later waits for its verification.
     return moveNumbers(tx, {
       where: `n.status IN ('ACTIVE', 'PENDING_VERIFICATION')
         AND EXISTS (SELECT 1 FROM campaigns c
-                     WHERE c.hard_deadline <= $1::date AND (c.province IS NULL OR c.province = n.province)
+                     WHERE c.hard_deadline <= ${p.add(dayOf(at))}::date AND (c.province IS NULL OR c.province = n.province)
                        AND n.status_since < (c.hard_deadline::timestamp AT TIME ZONE 'UTC'))
         AND NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.id = n.subscriber_id AND s.identity_status = 'VERIFIED')`,
-      params: [dayOf(at)],
+      params: p.values,
       set: "status = 'SUSPENDED', suspension = 'CAMPAIGN'",
       cause: ChangeCause.SWEEP,
     });
@@ -211,11 +241,12 @@ export class SweepService {
 
   /** d. SUSPENDED for papers or a campaign for suspensionDays, still without a VERIFIED subscriber: TERMINATED. */
   private terminate(tx: EntityManager, at: Date) {
+    const p = new SqlParams();
     return moveNumbers(tx, {
       where: `n.status = 'SUSPENDED' AND n.suspension IN ('PAPERS', 'CAMPAIGN')
-        AND n.status_since <= $1::timestamptz - make_interval(days => $2::int)
+        AND n.status_since <= ${p.add(at)}::timestamptz - make_interval(days => ${p.add(this.rules.suspensionDays)}::int)
         AND NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.id = n.subscriber_id AND s.identity_status = 'VERIFIED')`,
-      params: [at, this.rules.suspensionDays],
+      params: p.values,
       set: "status = 'TERMINATED'",
       cause: ChangeCause.SWEEP,
     });
@@ -223,20 +254,22 @@ export class SweepService {
 
   /** e. A terminated number ages (a quarantine length set earlier, e.g. after fraud, is kept). */
   private startAging(tx: EntityManager, at: Date) {
+    const p = new SqlParams();
+    const set = `status = 'AGING', aging_days = coalesce(n.aging_days, ${p.add(this.rules.agingDays)}::int)`;
     return moveNumbers(tx, {
       where: "n.status = 'TERMINATED'",
-      params: [],
-      set: "status = 'AGING', aging_days = coalesce(n.aging_days, $1::int)",
-      setParams: [this.rules.agingDays],
+      params: p.values,
+      set,
       cause: ChangeCause.SWEEP,
     });
   }
 
   /** f. Aged for its days: SPARE again, back in its carrier's pool (no reseller). */
   private returnToSpare(tx: EntityManager, at: Date) {
+    const p = new SqlParams();
     return moveNumbers(tx, {
-      where: "n.status = 'AGING' AND n.status_since + make_interval(days => coalesce(n.aging_days, $2::int)) <= $1::timestamptz",
-      params: [at, this.rules.agingDays],
+      where: `n.status = 'AGING' AND n.status_since + make_interval(days => coalesce(n.aging_days, ${p.add(this.rules.agingDays)}::int)) <= ${p.add(at)}::timestamptz`,
+      params: p.values,
       set: "status = 'SPARE', reseller_id = NULL",
       cause: ChangeCause.SWEEP,
     });

@@ -14,19 +14,23 @@ import { SqlParams, marketingRefusalsVisible, refusalCallerFixed } from "../../s
 import { VERIFY_CALLERS_SQL } from "./verify-callers.sql";
 
 /**
- * The do-not-originate list after a number ($1, '' from the start), $2 rows: every 400
+ * The do-not-originate list after a number (`after`, '' from the start), `limit` rows: every 400
  * number the registry holds (STOPPED when force-stopped), and the fixed lines of revoked
  * identities. Fixed lines start with 0 and 400 numbers with 4, so the two never name one
  * number; each side is read in index order and limited before they are merged.
  */
-const DO_NOT_ORIGINATE_SQL = `
+function doNotOriginateSql(p: SqlParams, after: string, limit: number): string {
+  const from = p.add(after);
+  const most = p.add(limit);
+  return `
 SELECT number, reason FROM (
   (SELECT n.number, CASE WHEN n.status = 'FORCE_STOPPED' THEN 'STOPPED' ELSE 'FOUR_HUNDRED' END AS reason
-     FROM numbers n WHERE n.number > $1 ORDER BY n.number LIMIT $2)
+     FROM numbers n WHERE n.number > ${from} ORDER BY n.number LIMIT ${most})
   UNION ALL
   (SELECT DISTINCT s.landline AS number, 'STOPPED' AS reason
-     FROM subscribers s WHERE s.identity_status = 'REVOKED' AND s.landline > $1 ORDER BY s.landline LIMIT $2)
-) d ORDER BY number LIMIT $2`;
+     FROM subscribers s WHERE s.identity_status = 'REVOKED' AND s.landline > ${from} ORDER BY s.landline LIMIT ${most})
+) d ORDER BY number LIMIT ${most}`;
+}
 
 const DNO_CURSOR_KIND = "do-not-originate";
 const REFUSALS_CURSOR_KIND = "marketing-refusal";
@@ -91,7 +95,10 @@ export class CallerCheckService {
       let callerOrgId: string | null = null;
       if (callerCode !== null) {
         const byCode = new SqlParams();
-        const [caller] = await tx.query(`SELECT id, kind FROM organizations WHERE code = ${byCode.add(callerCode)}`, byCode.values);
+        const [caller]: { id: string; kind: OrganizationKind }[] = await tx.query(
+          `SELECT id, kind FROM organizations WHERE code = ${byCode.add(callerCode)}`,
+          byCode.values,
+        );
         if (!caller || caller.kind !== OrganizationKind.CALL_CENTER) {
           throw badInput(`callerOrgCode "${callerCode}" is not a call centre`, { argument: "input.callerOrgCode" });
         }
@@ -105,7 +112,7 @@ export class CallerCheckService {
         insert.values,
       );
       const read = new SqlParams();
-      const [refusal] = await tx.query(
+      const [refusal]: MarketingRefusal[] = await tx.query(
         `SELECT ${REFUSAL_COLUMNS} FROM marketing_refusals r
           WHERE r.callee_number = ${read.add(callee)} AND r.caller_org_id IS NOT DISTINCT FROM ${read.add(callerOrgId)}::uuid`,
         read.values,
@@ -145,12 +152,13 @@ export class CallerCheckService {
     }
     const page = { size, after: after ? decodeCursor(after, DNO_CURSOR_KIND) : null };
     if (page.after !== null && !/^[0-9]{5,16}$/.test(page.after)) throw badInput("after is not a cursor of this list", { argument: "after" });
-    const rows: DoNotOriginateEntry[] = await this.dataSource.query(DO_NOT_ORIGINATE_SQL, [page.after ?? "", size + 1]);
+    const p = new SqlParams();
+    const rows: DoNotOriginateEntry[] = await this.dataSource.query(doNotOriginateSql(p, page.after ?? "", size + 1), p.values);
     const count = async () => {
-      const [{ n }] = await this.dataSource.query(
+      const [{ n }]: { n: number }[] = await this.dataSource.query(
         `SELECT (SELECT count(*) FROM numbers)::int + (SELECT count(DISTINCT landline) FROM subscribers WHERE identity_status = 'REVOKED')::int AS n`,
       );
-      return n as number;
+      return n;
     };
     return toConnection(rows, page, count, DNO_CURSOR_KIND, (r) => r.number);
   }

@@ -45,7 +45,11 @@ export class TrunkService {
     const departments = this.config.rules.trunkDepartments;
 
     return mutation.run(async (tx) => {
-      const [callCenter] = await tx.query(`SELECT id, code, kind, uscc FROM organizations WHERE code = $1`, [input.callCenterCode]);
+      const c = new SqlParams();
+      const [callCenter]: { id: string; code: string; kind: OrganizationKind; uscc: string | null }[] = await tx.query(
+        `SELECT id, code, kind, uscc FROM organizations WHERE code = ${c.add(input.callCenterCode)}`,
+        c.values,
+      );
       if (!callCenter || callCenter.kind !== OrganizationKind.CALL_CENTER) {
         throw badInput(`callCenterCode "${input.callCenterCode}" is not a call centre`, { argument: "input.callCenterCode" });
       }
@@ -57,12 +61,15 @@ export class TrunkService {
       }
       await refuseBlacklisted(tx, callCenter.uscc);
       await refuseNumbersNotHeld(tx, numbers, callCenter.uscc);
-      const [{ id }] = await tx.query(
+      const p = new SqlParams();
+      const [{ id }]: { id: string }[] = await tx.query(
         `INSERT INTO trunk_lines (carrier_id, call_center_id, capacity, purpose, province, required_departments, registered_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-        [carrier.id, callCenter.id, input.capacity, input.purpose, province, departments, viewer.subject],
+         VALUES (${p.add(carrier.id)}, ${p.add(callCenter.id)}, ${p.add(input.capacity)}, ${p.add(input.purpose)}, ${p.add(province)},
+                 ${p.add(departments)}, ${p.add(viewer.subject)}) RETURNING id`,
+        p.values,
       );
-      await tx.query(`INSERT INTO trunk_caller_numbers (trunk_id, caller_number) SELECT $1, unnest($2::text[])`, [id, numbers]);
+      const n = new SqlParams();
+      await tx.query(`INSERT INTO trunk_caller_numbers (trunk_id, caller_number) SELECT ${n.add(id)}, unnest(${n.add(numbers)}::text[])`, n.values);
       return { result: await trunkRow(tx, id), targets: [id, callCenter.code] };
     });
   }
@@ -87,27 +94,33 @@ export class TrunkService {
       if (trunk.status !== TrunkStatus.PENDING_APPROVAL) {
         throw conflict(`the trunk line is ${trunk.status}: approvals are recorded only while it awaits approval`);
       }
+      const g = new SqlParams();
       const given: { department: string; approved_by: string }[] = await tx.query(
-        `SELECT department, approved_by FROM trunk_approvals WHERE trunk_id = $1`,
-        [trunk.id],
+        `SELECT department, approved_by FROM trunk_approvals WHERE trunk_id = ${g.add(trunk.id)}`,
+        g.values,
       );
       if (given.some((a) => a.department === dept)) throw conflict(`${dept} has already approved this trunk line`);
       const mine = given.find((a) => a.approved_by === viewer.subject);
       if (mine) {
         throw conflict(`you approved this trunk line for ${mine.department}: one person approves for one department only`);
       }
-      const [callCenter] = await tx.query(`SELECT uscc FROM organizations WHERE id = $1`, [trunk.callCenterId]);
+      const c = new SqlParams();
+      const [callCenter]: { uscc: string | null }[] = await tx.query(`SELECT uscc FROM organizations WHERE id = ${c.add(trunk.callCenterId)}`, c.values);
       if (callCenter.uscc) await refuseBlacklisted(tx, callCenter.uscc);
       try {
-        await tx.query(`INSERT INTO trunk_approvals (trunk_id, department, approved_by, organization_id, note) VALUES ($1, $2, $3, $4, $5)`, [
-          trunk.id, dept, viewer.subject, carrier.id, text,
-        ]);
+        const a = new SqlParams();
+        await tx.query(
+          `INSERT INTO trunk_approvals (trunk_id, department, approved_by, organization_id, note)
+           VALUES (${a.add(trunk.id)}, ${a.add(dept)}, ${a.add(viewer.subject)}, ${a.add(carrier.id)}, ${a.add(text)})`,
+          a.values,
+        );
       } catch (error) {
         if (isUniqueViolation(error)) throw conflict("this approval was recorded meanwhile");
         throw error;
       }
       if (trunk.requiredDepartments.every((d) => d === dept || given.some((a) => a.department === d))) {
-        await tx.query(`UPDATE trunk_lines SET status = 'ACTIVE', activated_at = now() WHERE id = $1`, [trunk.id]);
+        const u = new SqlParams();
+        await tx.query(`UPDATE trunk_lines SET status = 'ACTIVE', activated_at = now() WHERE id = ${u.add(trunk.id)}`, u.values);
       }
       return { result: await trunkRow(tx, trunk.id), targets: [trunk.id] };
     });
@@ -118,14 +131,18 @@ export class TrunkService {
     if (!isCalendarDate(input.date)) throw badInput(`date "${input.date}" is not a calendar date`, { argument: "input.date" });
     return mutation.run(async (tx) => {
       const trunk = await lockVisible(tx, viewer, trunkId);
-      const [{ future }] = await tx.query(`SELECT $1::date > current_date AS future`, [input.date]);
+      const d = new SqlParams();
+      const [{ future }]: { future: boolean }[] = await tx.query(`SELECT ${d.add(input.date)}::date > current_date AS future`, d.values);
       if (future) throw badInput(`date ${input.date} is in the future: record an inspection once it has taken place`, { argument: "input.date" });
-      const [{ id }] = await tx.query(
+      const p = new SqlParams();
+      const [{ id }]: { id: string }[] = await tx.query(
         `INSERT INTO trunk_inspections (trunk_id, inspected_on, passed, findings, inspector, organization_id)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [trunk.id, input.date, input.passed, input.findings.trim(), viewer.subject, carrier.id],
+         VALUES (${p.add(trunk.id)}, ${p.add(input.date)}, ${p.add(input.passed)}, ${p.add(input.findings.trim())}, ${p.add(viewer.subject)},
+                 ${p.add(carrier.id)}) RETURNING id`,
+        p.values,
       );
-      const [inspection] = await tx.query(`SELECT ${INSPECTION_COLUMNS} FROM trunk_inspections i WHERE i.id = $1`, [id]);
+      const i = new SqlParams();
+      const [inspection]: Inspection[] = await tx.query(`SELECT ${INSPECTION_COLUMNS} FROM trunk_inspections i WHERE i.id = ${i.add(id)}`, i.values);
       return { result: inspection, targets: [trunk.id, id] };
     });
   }
@@ -138,9 +155,11 @@ export class TrunkService {
       const trunk = await lockVisible(tx, viewer, trunkId);
       if (trunk.status === TrunkStatus.SUSPENDED) throw conflict("the trunk line is already suspended");
       if (trunk.status !== TrunkStatus.ACTIVE) throw conflict(`the trunk line is ${trunk.status}: only a trunk in service is suspended`);
+      const p = new SqlParams();
       await tx.query(
-        `UPDATE trunk_lines SET status = 'SUSPENDED', suspended_at = now(), suspended_by = $2, suspension_reason = $3 WHERE id = $1`,
-        [trunk.id, viewer.subject, why],
+        `UPDATE trunk_lines SET status = 'SUSPENDED', suspended_at = now(), suspended_by = ${p.add(viewer.subject)}, suspension_reason = ${p.add(why)}
+          WHERE id = ${p.add(trunk.id)}`,
+        p.values,
       );
       return { result: await trunkRow(tx, trunk.id), targets: [trunk.id] };
     });
@@ -162,11 +181,12 @@ export class TrunkService {
   async ofCompanies(viewer: Viewer, usccs: string[]): Promise<TrunkLine[]> {
     if (usccs.length === 0) return [];
     const p = new SqlParams();
-    return this.dataSource.query(
+    const rows: TrunkLine[] = await this.dataSource.query(
       `SELECT ${TRUNK_COLUMNS} FROM trunk_lines t JOIN organizations cc ON cc.id = t.call_center_id
         WHERE cc.uscc = ANY(${p.add(usccs)}::text[]) AND ${trunkLinesVisible(viewer, "t", p)} ORDER BY t.seq`,
       p.values,
     );
+    return rows;
   }
 
   // For the per-request loaders: the details of the trunks the viewer may see; none of any other.
@@ -225,11 +245,12 @@ function callerNumbers(given: string[]): string[] {
  * USCC, and not the fixed line of a REVOKED identity (a stopped number).
  */
 async function refuseNumbersNotHeld(tx: EntityManager, numbers: string[], uscc: string): Promise<void> {
-  const rows: { landline: string; statuses: string[]; revoked: boolean }[] = await tx.query(
-    `SELECT s.landline, array_agg(DISTINCT s.identity_status ORDER BY s.identity_status) FILTER (WHERE s.uscc = $2) AS statuses,
+  const p = new SqlParams();
+  const rows: { landline: string; statuses: string[] | null; revoked: boolean }[] = await tx.query(
+    `SELECT s.landline, array_agg(DISTINCT s.identity_status ORDER BY s.identity_status) FILTER (WHERE s.uscc = ${p.add(uscc)}) AS statuses,
             bool_or(s.identity_status = 'REVOKED') AS revoked
-       FROM subscribers s WHERE s.landline = ANY($1::text[]) GROUP BY s.landline`,
-    [numbers, uscc],
+       FROM subscribers s WHERE s.landline = ANY(${p.add(numbers)}::text[]) GROUP BY s.landline`,
+    p.values,
   );
   const found = new Map(rows.map((r) => [r.landline, r]));
   const problems: string[] = [];
@@ -251,14 +272,15 @@ function refused(problems: string[]) {
 }
 
 async function refuseBlacklisted(tx: EntityManager, uscc: string): Promise<void> {
-  const [entry] = await tx.query(`SELECT reason FROM blacklist WHERE uscc = $1 ORDER BY created_at LIMIT 1`, [uscc]);
+  const p = new SqlParams();
+  const [entry]: { reason: string }[] = await tx.query(`SELECT reason FROM blacklist WHERE uscc = ${p.add(uscc)} ORDER BY created_at LIMIT 1`, p.values);
   if (entry) throw forbidden(`the call centre's company is blacklisted (${entry.reason}): no trunk`);
 }
 
 /** The trunk, locked, if the viewer reaches it (a carrier: its subtree's); NOT_FOUND otherwise, whether or not it exists. */
 async function lockVisible(tx: EntityManager, viewer: Viewer, id: string): Promise<TrunkLine> {
   const p = new SqlParams();
-  const [row] = isUuid(id)
+  const [row]: TrunkLine[] = isUuid(id)
     ? await tx.query(`SELECT ${TRUNK_COLUMNS} FROM trunk_lines t WHERE t.id = ${p.add(id)} AND ${trunkLinesVisible(viewer, "t", p)} FOR UPDATE OF t`, p.values)
     : [];
   if (!row) throw notFound(`no trunk line ${id} of your subtree`);
@@ -266,7 +288,8 @@ async function lockVisible(tx: EntityManager, viewer: Viewer, id: string): Promi
 }
 
 async function trunkRow(tx: EntityManager, id: string): Promise<TrunkLine> {
-  const [row] = await tx.query(`SELECT ${TRUNK_COLUMNS} FROM trunk_lines t WHERE t.id = $1`, [id]);
+  const p = new SqlParams();
+  const [row]: TrunkLine[] = await tx.query(`SELECT ${TRUNK_COLUMNS} FROM trunk_lines t WHERE t.id = ${p.add(id)}`, p.values);
   return row;
 }
 
