@@ -471,5 +471,13 @@ it("no hostile argument causes an internal error, a refused mutation changes not
   // eslint-disable-next-line no-console
   console.log(`fuzz: ${requests} requests over ${all.length} cases in ${seconds.toFixed(1)} s, seed ${SEED}`);
   expect(requests).toBeGreaterThanOrEqual(5000);
+  // After every hostile value: no event over the targets' cap, and no target shaped like a resident ID.
+  const [audit]: { largest: number; idShaped: number }[] = await app.dataSource.query(
+    `SELECT coalesce(max(octet_length(array_to_string(targets, ''))), 0)::int AS largest,
+            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM unnest(targets) t WHERE t ~ '^[0-9]{17}[0-9Xx]$' OR t ~ '^[0-9]{15}$'))::int AS "idShaped"
+       FROM audit_events`,
+  );
+  expect(audit.largest).toBeLessThanOrEqual(64 * 1024 + 64);
+  expect(audit.idShaped).toBe(0);
   if (failures.length > 0) throw new Error(`fuzz seed ${SEED} (FUZZ_SEED=${SEED} replays it):\n${failures.join("\n")}`);
 });
