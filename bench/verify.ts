@@ -11,11 +11,13 @@
  * shutdown order (through the API); then by SQL, --trunks call centres, each with its
  * company's two verified subscribers whose fixed lines are its caller numbers (one in 50
  * has the second revoked, one in 50 expired), one ACTIVE trunk each with its three
- * approvals (every third for MARKETING), 2% more trunks SUSPENDED, and refusals of
+ * approvals (every third for MARKETING), 2% more trunks SUSPENDED, 2% of the call centres'
+ * companies blacklisted (every call on their trunks is CALL_CENTER_BLACKLISTED), and refusals of
  * marketing: 1,000 people from all callers, two for each MARKETING trunk's call centre.
  *
- * Batches of 1,000 random checks, mixed: about 60% clean calls (ALLOW) and 5% of each
- * BLOCK reason. Each batch's expected decisions are known from how its checks were made.
+ * Batches of 1,000 random checks, mixed: about 55% clean calls (ALLOW) and 5% of each
+ * BLOCK reason (a third of the callees who refused all marketing are called on MARKETING
+ * trunks, the rest are ALLOWed: refusals bind MARKETING trunks only). Each batch's expected decisions are known from how its checks were made.
  * Both sides run --seconds with --concurrency requests (or queries) in flight:
  *   - API: POST verifyCallers with the batch as a variable, as a carrier's switch would;
  *   - SQL: the service's query (VERIFY_CALLERS_SQL, imported from the service itself)
@@ -48,6 +50,8 @@ const FIRST = 4_000_000_000;
 const FORCE_STOPPED = Math.min(1_000, NUMBERS);
 const CARRIER = "BENCH-CT";
 const DEPARTMENTS = ["SALES", "SECURITY", "LEGAL"];
+// Call centre i's company is blacklisted for i % 50 == BLACKLISTED (none of them revoked, expired or with a suspended trunk).
+const BLACKLISTED = 9;
 
 const VERIFY = `query($checks: [CallerCheckInput!]!) { verifyCallers(checks: $checks) { decision reason } }`;
 
@@ -91,7 +95,9 @@ type Expected = string | null;
 function makeBatches(trunks: Trunk[], stopped: string[]) {
   const next = random(20251124);
   const pick = <T>(xs: T[]) => xs[Math.floor(next() * xs.length)];
-  const active = trunks.filter((t) => t.status === "ACTIVE");
+  // A blacklisted call centre's trunks block every call, whatever else the check was made to be.
+  const blacklisted = trunks.filter((t) => t.status === "ACTIVE" && t.cc % 50 === BLACKLISTED);
+  const active = trunks.filter((t) => t.status === "ACTIVE" && t.cc % 50 !== BLACKLISTED);
   const suspended = trunks.filter((t) => t.status === "SUSPENDED");
   const marketing = active.filter((t) => t.purpose === "MARKETING");
   const revoked = active.filter((t) => t.cc % 50 === 1);
@@ -99,14 +105,16 @@ function makeBatches(trunks: Trunk[], stopped: string[]) {
   const person = () => `139${pad(Math.floor(next() * 1e8), 8)}`;
   const registry = () => String(FIRST + Math.floor(next() * NUMBERS));
   const kinds: [number, () => [Check, Expected]][] = [
-    [60, () => { const t = pick(active); return [{ trunkId: t.id, callerNumber: line(t.cc, 0), calleeNumber: person() }, null]; }],
+    [55, () => { const t = pick(active); return [{ trunkId: t.id, callerNumber: line(t.cc, 0), calleeNumber: person() }, null]; }],
     [5, () => [{ trunkId: randomUUID(), callerNumber: line(1, 0), calleeNumber: person() }, "TRUNK_UNKNOWN"]],
+    [5, () => { const t = pick(blacklisted); return [{ trunkId: t.id, callerNumber: line(t.cc, 0), calleeNumber: person() }, "CALL_CENTER_BLACKLISTED"]; }],
     [5, () => { const t = pick(suspended); return [{ trunkId: t.id, callerNumber: line(t.cc, 0), calleeNumber: person() }, "TRUNK_NOT_ACTIVE"]; }],
     [5, () => { const t = pick(active); return [{ trunkId: t.id, callerNumber: next() < 0.5 ? registry() : pick(stopped), calleeNumber: person() }, "CALLER_IS_400"]; }],
     [5, () => { const t = pick(active); const other = pick(active.filter((o) => o.cc !== t.cc).slice(0, 50)); return [{ trunkId: t.id, callerNumber: line(other.cc, 0), calleeNumber: person() }, "CALLER_NOT_AUTHORISED"]; }],
     [5, () => { const t = pick(revoked); return [{ trunkId: t.id, callerNumber: line(t.cc, 1), calleeNumber: person() }, "CALLER_STOPPED"]; }],
     [5, () => { const t = pick(expired); return [{ trunkId: t.id, callerNumber: line(t.cc, 1), calleeNumber: person() }, "CALLER_SUSPENDED"]; }],
-    [5, () => { const t = pick(active); return [{ trunkId: t.id, callerNumber: line(t.cc, 0), calleeNumber: refusedAll(Math.floor(next() * 1000)) }, "CALLEE_ON_DO_NOT_CALL"]; }],
+    // Refusals bind MARKETING trunks only: the same callee on another trunk is a clean call.
+    [5, () => { const t = pick(active); return [{ trunkId: t.id, callerNumber: line(t.cc, 0), calleeNumber: refusedAll(Math.floor(next() * 1000)) }, t.purpose === "MARKETING" ? "CALLEE_ON_DO_NOT_CALL" : null]; }],
     [5, () => { const t = pick(marketing); return [{ trunkId: t.id, callerNumber: line(t.cc, 0), calleeNumber: refusedFor(t.cc, Math.floor(next() * 2)) }, "CALLEE_REFUSED_MARKETING"]; }],
   ];
   const weight = kinds.reduce((s, [w]) => s + w, 0);
@@ -229,6 +237,9 @@ async function main(): Promise<void> {
         `INSERT INTO trunk_caller_numbers (trunk_id, caller_number)
          SELECT t.id, s.landline FROM trunk_lines t JOIN organizations o ON o.id = t.call_center_id JOIN subscribers s ON s.uscc = o.uscc`,
       );
+      await client.query(`INSERT INTO blacklist (uscc, reason) SELECT u, 'bench' FROM unnest($1::text[]) AS u`, [
+        ids.filter((i) => i % 50 === BLACKLISTED).map(uscc),
+      ]);
       // Refusals: 1,000 people refused all marketing; two people each refused each MARKETING trunk's call centre.
       const mine = ids.filter((i) => i % 3 === 0).flatMap((i) => [[i, 0], [i, 1]] as const);
       await client.query(

@@ -53,6 +53,8 @@ export interface Rules {
   quarantineDays: number;
   /** SUSPENDED this long without re-verification: TERMINATED. */
   suspensionDays: number;
+  /** PENDING_VERIFICATION this long: the number returns to its reseller's stock (SPARE). */
+  pendingVerificationDays: number;
   /** One legal representative behind more unrelated companies than this raises a HIGH flag. */
   legalRepCompanyLimit: number;
   /** A carrier acknowledges a shutdown order within this many minutes of issue, and confirms the network stop within the other. */
@@ -159,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       agingDays: bounded(env, "AGING_DAYS", 90, 45, 3650),
       quarantineDays: bounded(env, "QUARANTINE_DAYS", 180, 45, 3650),
       suspensionDays: int(env, "SUSPENSION_DAYS", 90),
+      pendingVerificationDays: int(env, "PENDING_VERIFICATION_DAYS", 45),
       legalRepCompanyLimit: int(env, "LEGAL_REP_COMPANY_LIMIT", 5),
       shutdownAckMinutes: int(env, "SHUTDOWN_ACK_MINUTES", 15),
       shutdownExecutionMinutes: int(env, "SHUTDOWN_EXECUTION_MINUTES", 120),

@@ -59,7 +59,8 @@ afterAll(() => app.close());
 describe("lookupNumber, for anyone", () => {
   it.each([
     ["a verified number", "400-900-0001", { status: "IN_SERVICE", verified: true, carrierName: "China Unicom", subscriberName: "Kunming Verified Tea Co., Ltd." }],
-    ["an unverified number", "4009000002", { status: "IN_SERVICE", verified: false, carrierName: "China Unicom", subscriberName: null }],
+    // PENDING_VERIFICATION must not be used (API.md, "Public").
+    ["a number waiting for verification", "4009000002", { status: "NOT_IN_SERVICE", verified: false, carrierName: "China Unicom", subscriberName: null }],
     ["a stopped number", "400 900 0003", { status: "STOPPED", verified: true, carrierName: "China Unicom", subscriberName: "Kunming Stopped Tea Co., Ltd." }],
     ["a spare number", "4009000009", { status: "NOT_IN_SERVICE", verified: false, carrierName: "China Unicom", subscriberName: null }],
     ["an unknown number", "4008887777", { status: "NOT_IN_SERVICE", verified: false, carrierName: null, subscriberName: null }],

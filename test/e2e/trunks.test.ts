@@ -28,6 +28,7 @@ const REGISTER_TRUNK = `mutation($input: RegisterTrunkLineInput!) { registerTrun
 const APPROVE_TRUNK = `mutation($id: ID!, $d: String!, $note: String) { approveTrunkLine(trunkId: $id, department: $d, note: $note) { id status approvals { department approvedBy } } }`;
 const INSPECT = `mutation($id: ID!, $input: RecordInspectionInput!) { recordInspection(trunkId: $id, input: $input) { id date passed findings inspector at } }`;
 const SUSPEND = `mutation($id: ID!, $reason: String!) { suspendTrunkLine(trunkId: $id, reason: $reason) { id status suspendedAt suspensionReason } }`;
+const REINSTATE = `mutation($id: ID!, $reason: String!) { reinstateTrunkLine(trunkId: $id, reason: $reason) { id status } }`;
 const TRUNKS = `query($filter: TrunkLineFilter, $first: Int, $after: String) { trunkLines(filter: $filter, first: $first, after: $after) {
   totalCount pageInfo { hasNextPage endCursor } edges { node { id status purpose callCenter { code } carrier { code } } } } }`;
 const VERIFY = `query($checks: [CallerCheckInput!]!) { verifyCallers(checks: $checks) { decision reason } }`;
@@ -342,7 +343,7 @@ describe("verifyCallers", () => {
       check(trunks.service, "+86 800 123 4567"),
       check(trunks.service, LB),
       check(trunks.marketing, L2),
-      check(trunks.service, L1, REFUSED_ALL),
+      check(trunks.service, L1, REFUSED_ALL), // refusals, even of all marketing, bind MARKETING trunks only
       check(trunks.marketing, L1, REFUSED_ALL),
       check(trunks.marketing, L1, REFUSED_A),
       check(trunks.service, L1, REFUSED_A), // a refusal of marketing does not stop a customer-service call
@@ -351,11 +352,11 @@ describe("verifyCallers", () => {
     ]);
     expect(results.map((r) => r.reason ?? r.decision)).toEqual([
       "ALLOW", "TRUNK_UNKNOWN", "TRUNK_UNKNOWN", "TRUNK_UNKNOWN", "TRUNK_NOT_ACTIVE", "CALLER_IS_400", "CALLER_IS_400",
-      "CALLER_NOT_AUTHORISED", "CALLER_NOT_AUTHORISED", "CALLEE_ON_DO_NOT_CALL", "CALLEE_ON_DO_NOT_CALL", "CALLEE_REFUSED_MARKETING",
+      "CALLER_NOT_AUTHORISED", "CALLER_NOT_AUTHORISED", "ALLOW", "CALLEE_ON_DO_NOT_CALL", "CALLEE_REFUSED_MARKETING",
       "ALLOW", "ALLOW", "ALLOW",
     ]);
     expect(results.filter((r) => r.decision === "ALLOW").every((r) => r.reason === null)).toBe(true);
-    expect(results.filter((r) => r.decision === "BLOCK")).toHaveLength(11);
+    expect(results.filter((r) => r.decision === "BLOCK")).toHaveLength(10);
     expect((await verify([check(trunks.mobile, LB)], CM))[0]).toEqual({ decision: "ALLOW", reason: null });
     expect(await verify([])).toEqual([]);
   });
@@ -579,7 +580,8 @@ describe("every mutation is FORBIDDEN to roles without its permission, and audit
     ["registerTrunkLine", REGISTER_TRUNK, { input: { callCenterCode: "CC-A", capacity: 1, purpose: "MARKETING", callerNumbers: [L1] } }, [CC_A, RS_A, PSB_LN, MIIT, ADMIN, null]],
     ["approveTrunkLine", APPROVE_TRUNK, { id: "00000000-0000-0000-0000-000000000000", d: "SALES" }, [CC_A, RS_A, PSB_LN, MIIT, ADMIN, null]],
     ["recordInspection", INSPECT, { id: "00000000-0000-0000-0000-000000000000", input: { date: "2025-01-01", passed: true, findings: "ok" } }, [CC_A, RS_A, PSB_LN, MIIT, ADMIN, null]],
-    ["suspendTrunkLine", SUSPEND, { id: "00000000-0000-0000-0000-000000000000", reason: "because" }, [CC_A, RS_A, PSB_LN, MIIT, ADMIN, null]],
+    ["suspendTrunkLine", SUSPEND, { id: "00000000-0000-0000-0000-000000000000", reason: "because" }, [CC_A, RS_A, PSB_LN, ADMIN, null]],
+    ["reinstateTrunkLine", REINSTATE, { id: "00000000-0000-0000-0000-000000000000", reason: "because" }, [CC_A, RS_A, PSB_LN, ADMIN, null]],
     ["recordMarketingRefusal", REFUSE, { input: { calleeNumber: PERSON } }, [RS_A, PSB_LN, MIIT, ADMIN, null]],
   ];
   it.each(CASES)("%s", async (operation, query, variables, refused) => {

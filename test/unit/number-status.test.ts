@@ -1,5 +1,5 @@
 import { canonicalNumber, parseNumber } from "../../src/modules/numbers/number-format";
-import { ChangeCause, NUMBER_STATUSES, NumberStatus as S, TRANSITIONS, refusal, transitionPairs } from "../../src/modules/numbers/number-status";
+import { ChangeCause, NUMBER_STATUSES, NumberStatus as S, ONLY_BY, TRANSITIONS, refusal, transitionPairs } from "../../src/modules/numbers/number-status";
 
 describe("the number status machine", () => {
   const legal = new Set(transitionPairs().map(([f, t]) => `${f}>${t}`));
@@ -7,7 +7,8 @@ describe("the number status machine", () => {
   // Every ordered pair of the eight states, for the route that can make the most moves.
   for (const from of NUMBER_STATUSES) {
     for (const to of NUMBER_STATUSES) {
-      const cause = from === S.FORCE_STOPPED ? ChangeCause.LIFT : to === S.FORCE_STOPPED ? ChangeCause.SHUTDOWN : ChangeCause.PUBLISH;
+      const cause =
+        from === S.FORCE_STOPPED ? ChangeCause.LIFT : to === S.FORCE_STOPPED ? ChangeCause.SHUTDOWN : (ONLY_BY[`${from}>${to}`]?.[0] ?? ChangeCause.PUBLISH);
       it(`${from} → ${to}`, () => {
         const allowed = from === to || legal.has(`${from}>${to}`);
         expect(refusal(from, to, cause) === null).toBe(allowed);
@@ -20,6 +21,15 @@ describe("the number status machine", () => {
     expect(TRANSITIONS[S.SUSPENDED]).not.toContain(S.SPARE);
     expect(TRANSITIONS[S.TERMINATED]).toEqual([S.AGING, S.FORCE_STOPPED]);
     expect(TRANSITIONS[S.AGING]).toContain(S.SPARE);
+  });
+
+  it("a number waiting for verification leaves its subscriber only by the reseller's take-back or the sweep", () => {
+    expect(refusal(S.PENDING_VERIFICATION, S.SPARE, ChangeCause.UNASSIGN)).toBeNull();
+    expect(refusal(S.PENDING_VERIFICATION, S.SPARE, ChangeCause.SWEEP)).toBeNull();
+    expect(refusal(S.PENDING_VERIFICATION, S.SPARE, ChangeCause.SYNC)).toMatch(/only by UNASSIGN or SWEEP, not SYNC/);
+    expect(refusal(S.PENDING_VERIFICATION, S.SPARE, ChangeCause.WHOLESALE)).toMatch(/only by UNASSIGN or SWEEP/);
+    expect(refusal(S.RESERVED, S.SPARE, ChangeCause.RELEASE)).toBeNull();
+    expect(refusal(S.ACTIVE, S.SPARE, ChangeCause.UNASSIGN)).toMatch(/illegal transition ACTIVE → SPARE/);
   });
 
   it("only a shutdown order stops a number, and only lifting it releases one", () => {

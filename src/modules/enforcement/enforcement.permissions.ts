@@ -10,6 +10,7 @@ export const enforcementPermissions: FieldPermissions = {
   Mutation: {
     reportNumber: Permission.PUBLIC_READ,
     suspendNumber: Permission.NUMBER_SUSPEND,
+    liftSuspension: Permission.NUMBER_SUSPEND,
     recordPenalty: Permission.PENALTY_MANAGE,
     publishPenalty: Permission.PENALTY_MANAGE,
   },

@@ -35,6 +35,13 @@ export class EnforcementResolver {
     return ctx.services.enforcement.suspend(ctx.viewer, number, reason, currentMutation(ctx));
   }
 
+  @Mutation(() => PhoneNumber, {
+    description: "REGULATOR or CARRIER: lift a suspension imposed by the caller's organisation or one below it: ACTIVE again when the subscriber is VERIFIED, else SUSPENDED for PAPERS",
+  })
+  liftSuspension(@Arg("number") number: string, @Arg("reason") reason: string, @Ctx() ctx: RequestContext) {
+    return ctx.services.enforcement.liftSuspension(ctx.viewer, number, reason, currentMutation(ctx));
+  }
+
   @Mutation(() => Penalty, { description: "REGULATOR: record an administrative penalty; publish it now or later; blacklist its target" })
   recordPenalty(@Arg("input") input: RecordPenaltyInput, @Ctx() ctx: RequestContext) {
     return ctx.services.penalties.record(ctx.viewer, input, currentMutation(ctx));

@@ -5,7 +5,7 @@ import { isUuid } from "../../shared/ids";
 import { parseUscc } from "../../shared/identity/uscc";
 import { Connection, PageArgs, listBySeq, toConnection, toPage } from "../../shared/pagination";
 import {
-  SqlParams, campaignsVisible, casesVisible, nationalAuthority, numbersSuspendable, numbersVisible, organizationsVisible, penaltiesVisible,
+  SqlParams, campaignsVisible, casesVisible, imposedAtOrBelow, nationalAuthority, numbersSuspendable, numbersVisible, organizationsVisible, penaltiesVisible,
   shutdownOrdersVisible, subscribersVisible, trunkLinesVisible,
   suspendingParty,
 } from "../../shared/policy";
@@ -23,7 +23,7 @@ const SUSPENDABLE: readonly NumberStatus[] = [NumberStatus.ACTIVE, NumberStatus.
 const EVENT_COLUMNS = `e.seq::text AS sequence, e.seq::text AS seq, e.at, e.actor, e.org_code AS "orgCode", e.role, e.operation, e.targets, e.outcome,
   e.request_id AS "requestId", e.prev_hash AS "prevHash", e.hash`;
 
-/** A regulator's or carrier's suspension of a number, and a regulator's reading of audit trails. */
+/** A regulator's or carrier's suspension of a number and its lifting, and a regulator's reading of audit trails. */
 export class EnforcementService {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -74,6 +74,82 @@ export class EnforcementService {
          VALUES (${s.add(number)}, ${s.add(suspension)}, ${s.add(why)}, ${s.add(org.id)}, ${s.add(viewer.subject)})`,
         s.values,
       );
+      const r = new SqlParams();
+      const [result] = await tx.query(`SELECT ${NUMBER_COLUMNS} FROM numbers n WHERE n.number = ${r.add(number)}`, r.values);
+      return { result: result as PhoneNumber, targets: [number] };
+    });
+  }
+
+  /**
+   * Lifts a regulator's or carrier's suspension: by the organisation that imposed it or one above it
+   * (imposedAtOrBelow), on a number the caller may suspend. The number returns to ACTIVE when its
+   * subscriber is VERIFIED; otherwise it stays SUSPENDED, now for its PAPERS, and the sweep's 90 days
+   * (counted from status_since) start again at the lift. A suspension for papers or a campaign ends
+   * only with verification.
+   */
+  async liftSuspension(viewer: Viewer, text: string, reason: string, mutation: UnitOfWork): Promise<PhoneNumber> {
+    const org = organizationOf(viewer);
+    const number = parseNumber(text);
+    const why = reason.trim();
+    if (why.length < 1 || why.length > 1000) throw badInput("reason must be 1-1000 characters", { argument: "reason" });
+    mutation.target(number);
+
+    return mutation.run(async (tx) => {
+      await lockNumbers(tx);
+      const p = new SqlParams();
+      // The suspension in force: the latest open record of the number's kind of suspension. A carrier's
+      // suspension set by its own records (a sync) has none: it is the number's carrier's.
+      const imposer = `CASE WHEN s.id IS NULL AND n.suspension = 'CARRIER' THEN n.carrier_id ELSE s.organization_id END`;
+      const [row]: {
+        status: NumberStatus; suspension: string | null; suspendable: boolean; liftable: boolean | null; verified: boolean; suspensionId: string | null;
+      }[] = await tx.query(
+        `SELECT n.status, n.suspension, ${numbersSuspendable(viewer, "n", p)} AS suspendable,
+                ${imposedAtOrBelow(viewer, imposer, p)} AS liftable,
+                coalesce(sub.identity_status = 'VERIFIED', FALSE) AS verified, s.id AS "suspensionId"
+           FROM numbers n
+           LEFT JOIN LATERAL (SELECT x.id, x.organization_id FROM number_suspensions x
+                               WHERE x.number = n.number AND x.lifted_at IS NULL AND x.suspension = n.suspension
+                               ORDER BY x.at DESC, x.id LIMIT 1) s ON TRUE
+           LEFT JOIN subscribers sub ON sub.id = n.subscriber_id
+          WHERE n.number = ${p.add(number)} FOR UPDATE OF n`,
+        p.values,
+      );
+      if (!row?.suspendable) {
+        if (!row && nationalAuthority(viewer)) throw notFound(`the registry holds no number ${number}`);
+        throw forbidden(`${number} is not a number you may lift a suspension of`);
+      }
+      if (row.status === NumberStatus.FORCE_STOPPED) {
+        throw conflict(stoppedBy(number, (await ordersStopping(tx, [number])).get(number)), { reason: "FORCE_STOPPED" });
+      }
+      if (row.status !== NumberStatus.SUSPENDED) {
+        throw conflict(`${number} is not suspended: it is ${row.status}`, { reason: "NOT_SUSPENDED" });
+      }
+      if (row.suspension !== "REGULATOR" && row.suspension !== "CARRIER") {
+        throw conflict(`${number} is SUSPENDED for ${row.suspension}: only verifying its subscriber lifts that, not liftSuspension`, {
+          reason: "LIFTED_BY_VERIFICATION",
+        });
+      }
+      if (!row.liftable) throw forbidden(`${number} was suspended by another organisation: only it or one above it lifts the suspension`);
+
+      const m = new SqlParams();
+      const where = `n.number = ${m.add(number)}`;
+      if (row.verified) {
+        await moveNumbers(tx, { where, params: m.values, set: "status = 'ACTIVE'", cause: ChangeCause.LIFT });
+      } else {
+        // Still SUSPENDED, so the status guard leaves status_since alone: the papers' 90 days start now.
+        await moveNumbers(tx, {
+          where, params: m.values, set: "suspension = 'PAPERS', status_since = now()", cause: ChangeCause.LIFT, recordUnchanged: true,
+        });
+      }
+      if (row.suspensionId) {
+        const s = new SqlParams();
+        await tx.query(
+          `UPDATE number_suspensions SET lifted_at = now(), lifted_by = ${s.add(viewer.subject)}, lifted_by_organization_id = ${s.add(org.id)},
+                  lift_reason = ${s.add(why)}
+            WHERE id = ${s.add(row.suspensionId)}`,
+          s.values,
+        );
+      }
       const r = new SqlParams();
       const [result] = await tx.query(`SELECT ${NUMBER_COLUMNS} FROM numbers n WHERE n.number = ${r.add(number)}`, r.values);
       return { result: result as PhoneNumber, targets: [number] };

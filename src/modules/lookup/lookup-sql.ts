@@ -3,7 +3,8 @@
  * when verified, its company. Kept apart from the resolver (no decorators), so the
  * benchmark's bare server runs the very same SQL.
  */
-export const LOOKUP_SQL = `SELECT CASE WHEN n.status IN ('ACTIVE', 'PENDING_VERIFICATION') THEN 'IN_SERVICE'
+// A number waiting for its subscriber's verification is not to be used: NOT_IN_SERVICE (API.md, "Public").
+export const LOOKUP_SQL = `SELECT CASE WHEN n.status = 'ACTIVE' THEN 'IN_SERVICE'
                    WHEN n.status IN ('SUSPENDED', 'FORCE_STOPPED') THEN 'STOPPED'
                    ELSE 'NOT_IN_SERVICE' END AS status,
               g.name AS "carrierName",

@@ -35,8 +35,8 @@ export class NumberLookup {
 
 /**
  * The public look-up (DESIGN.md, "Complaints, penalties, public look-up"): in
- * service (ACTIVE or awaiting verification), stopped (suspended or shut down), or
- * not in service (anything else, or a number the registry does not hold).
+ * service (ACTIVE), stopped (suspended or shut down), or not in service (anything
+ * else, a number awaiting verification among them, or one the registry does not hold).
  */
 export class LookupService {
   constructor(private readonly dataSource: DataSource) {}

@@ -1,27 +1,13 @@
-import { Ctx, Query, Resolver } from "type-graphql";
-import type { LoadersOf, ModuleDeps, RequestContext, ServicesOf } from "../../shared/context";
-import { Permission } from "../../shared/auth/permissions";
-import type { FieldPermissions } from "../../shared/module";
-import { MarketingNumber, OfficialMarketingNumber } from "./marketing-number.entity";
+import type { LoadersOf, ModuleDeps, ServicesOf } from "../../shared/context";
+import { OfficialMarketingNumber } from "./marketing-number.entity";
+import { marketingNumberPermissions } from "./marketing-number.permissions";
+import { MarketingNumberResolver } from "./marketing-number.resolver";
 import { MarketingNumberService } from "./marketing-number.service";
-
-@Resolver()
-export class MarketingNumberResolver {
-  @Query(() => [MarketingNumber], { description: "Public: the carriers' official outbound marketing numbers" })
-  officialMarketingNumbers(@Ctx() ctx: RequestContext): Promise<MarketingNumber[]> {
-    return ctx.services.marketingNumbers.list();
-  }
-}
-
-const permissions: FieldPermissions = {
-  Query: { officialMarketingNumbers: Permission.PUBLIC_READ },
-  MarketingNumber: { "*": Permission.PUBLIC_READ },
-};
 
 export const marketingNumbersModule = {
   entities: [OfficialMarketingNumber],
   resolvers: [MarketingNumberResolver],
-  permissions,
+  permissions: marketingNumberPermissions,
   services: ({ dataSource }: ModuleDeps) => ({ marketingNumbers: new MarketingNumberService(dataSource) }),
   loaders: {},
 };

@@ -13,6 +13,10 @@ export class OfficialMarketingNumber {
 
   @Column({ type: "text", unique: true })
   number: string;
+
+  /** When it stopped being official; the record stays. */
+  @Column({ name: "retired_at", type: "timestamptz", nullable: true })
+  retiredAt: Date | null;
 }
 
 @ObjectType({ description: "An official outbound marketing number and the carrier that calls from it" })

@@ -21,7 +21,8 @@ const S = NumberStatus;
 export const TRANSITIONS: Readonly<Record<NumberStatus, readonly NumberStatus[]>> = {
   [S.SPARE]: [S.RESERVED, S.PENDING_VERIFICATION, S.FORCE_STOPPED],
   [S.RESERVED]: [S.SPARE, S.PENDING_VERIFICATION, S.FORCE_STOPPED],
-  [S.PENDING_VERIFICATION]: [S.ACTIVE, S.SUSPENDED, S.TERMINATED, S.FORCE_STOPPED],
+  // Back to the reseller's stock before approval (never in service, so no aging): see ONLY_BY.
+  [S.PENDING_VERIFICATION]: [S.SPARE, S.ACTIVE, S.SUSPENDED, S.TERMINATED, S.FORCE_STOPPED],
   [S.ACTIVE]: [S.SUSPENDED, S.TERMINATED, S.FORCE_STOPPED],
   [S.SUSPENDED]: [S.ACTIVE, S.TERMINATED, S.FORCE_STOPPED],
   // Only lifting the last order on a number takes it out, back to what it was.
@@ -40,8 +41,12 @@ export enum ChangeCause {
   LIFT = "LIFT",
   /** A reseller reserves a number for a customer. */
   RESERVE = "RESERVE",
+  /** A reseller releases its reservation early. */
+  RELEASE = "RELEASE",
   /** A reseller assigns a number to a subscriber. */
   ASSIGN = "ASSIGN",
+  /** A reseller takes back a number assigned by mistake, before approval. */
+  UNASSIGN = "UNASSIGN",
   /** A subscriber's identity is verified, or revoked. */
   VERIFY = "VERIFY",
   REVOKE = "REVOKE",
@@ -61,6 +66,11 @@ const ROUTE_OF: Partial<Record<NumberStatus, string>> = {
   [S.FORCE_STOPPED]: "an emergency shutdown order",
 };
 
+/** Moves only some causes may make: a pending number leaves its subscriber only by the reseller or the sweep, never by a sync. */
+export const ONLY_BY: Readonly<Partial<Record<`${NumberStatus}>${NumberStatus}`, readonly ChangeCause[]>>> = {
+  "PENDING_VERIFICATION>SPARE": [ChangeCause.UNASSIGN, ChangeCause.SWEEP],
+};
+
 /** null when the move is legal for this cause, else why not (for a reject reason or an error). */
 export function refusal(from: NumberStatus, to: NumberStatus, cause: ChangeCause): string | null {
   if (from === to) return null;
@@ -72,6 +82,8 @@ export function refusal(from: NumberStatus, to: NumberStatus, cause: ChangeCause
     return `${to} is not set by a sync: it follows ${ROUTE_OF[to] ?? "its own route"}`;
   }
   if (!TRANSITIONS[from].includes(to)) return `illegal transition ${from} → ${to}`;
+  const only = ONLY_BY[`${from}>${to}`];
+  if (only && !only.includes(cause)) return `${from} → ${to} is made only by ${only.join(" or ")}, not ${cause}`;
   return null;
 }
 

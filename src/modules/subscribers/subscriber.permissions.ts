@@ -13,6 +13,8 @@ export const subscriberPermissions: FieldPermissions = {
     attachDocument: Permission.SUBSCRIBER_REGISTER,
     submitSubscriber: Permission.SUBSCRIBER_REGISTER,
     assignNumber: Permission.SUBSCRIBER_REGISTER,
+    releaseReservation: Permission.SUBSCRIBER_REGISTER,
+    unassignNumber: Permission.SUBSCRIBER_REGISTER,
     recordCheck: Permission.SUBSCRIBER_CHECK,
     approveSubscriber: Permission.SUBSCRIBER_APPROVE,
     rejectSubscriber: Permission.SUBSCRIBER_APPROVE,

@@ -59,6 +59,18 @@ export class SubscriberResolver {
     return ctx.services.subscribers.assign(ctx.viewer, number, subscriberId, currentMutation(ctx));
   }
 
+  @Mutation(() => PhoneNumber, { description: "RESELLER: give up a reservation before it lapses; the number is your SPARE stock again" })
+  releaseReservation(@Arg("number") number: string, @Ctx() ctx: RequestContext) {
+    return ctx.services.subscribers.releaseReservation(ctx.viewer, number, currentMutation(ctx));
+  }
+
+  @Mutation(() => PhoneNumber, {
+    description: "RESELLER: take back a number assigned by mistake, before approval only; it is your SPARE stock again. reason: 1-1000 characters, audited",
+  })
+  unassignNumber(@Arg("number") number: string, @Arg("reason") reason: string, @Ctx() ctx: RequestContext) {
+    return ctx.services.subscribers.unassign(ctx.viewer, number, reason, currentMutation(ctx));
+  }
+
   @Mutation(() => Subscriber, { description: "CARRIER: verify a submitted subscriber; its waiting numbers go ACTIVE" })
   approveSubscriber(@Arg("subscriberId", () => ID) subscriberId: string, @Ctx() ctx: RequestContext) {
     return ctx.services.subscribers.approve(ctx.viewer, subscriberId, currentMutation(ctx));

@@ -256,6 +256,49 @@ export class SubscriberService {
     });
   }
 
+  /** A reservation given up before it lapses: the number is the reseller's SPARE stock again. */
+  async releaseReservation(viewer: Viewer, text: string, mutation: UnitOfWork): Promise<PhoneNumber> {
+    const reseller = organizationOf(viewer);
+    const number = parseNumber(text);
+    return mutation.run(async (tx) => {
+      await lockNumbers(tx);
+      const row = await this.lockNumber(tx, number, reseller);
+      if (row.status !== NumberStatus.RESERVED) throw conflict(`only a RESERVED number is released; ${number} is ${row.status}`);
+      const m = new SqlParams();
+      await moveNumbers(tx, { where: `n.number = ${m.add(number)}`, params: m.values, set: "status = 'SPARE'", cause: ChangeCause.RELEASE });
+      return { result: await this.numberRow(tx, number), targets: [number] };
+    });
+  }
+
+  /**
+   * A number assigned by mistake, taken back before approval: SPARE in the reseller's stock,
+   * its subscriber cleared. Never in service, so it skips the aging a terminated number needs;
+   * once approved it is the subscriber's, and only its carrier terminates it.
+   */
+  async unassign(viewer: Viewer, text: string, reason: string, mutation: UnitOfWork): Promise<PhoneNumber> {
+    const reseller = organizationOf(viewer);
+    const number = parseNumber(text);
+    reasonText(reason); // recorded by the audit event's digest of the arguments
+    return mutation.run(async (tx) => {
+      await lockNumbers(tx);
+      const row = await this.lockNumber(tx, number, reseller);
+      if (row.status === NumberStatus.ACTIVE) {
+        throw conflict(`${number} is ACTIVE; a number is taken back only before approval: a number in service is terminated by its carrier`);
+      }
+      if (row.status !== NumberStatus.PENDING_VERIFICATION) {
+        throw conflict(`only a PENDING_VERIFICATION number is taken back; ${number} is ${row.status}`);
+      }
+      const m = new SqlParams();
+      await moveNumbers(tx, {
+        where: `n.number = ${m.add(number)}`,
+        params: m.values,
+        set: "status = 'SPARE', subscriber_id = NULL",
+        cause: ChangeCause.UNASSIGN,
+      });
+      return { result: await this.numberRow(tx, number), targets: [number, row.subscriber_id!] };
+    });
+  }
+
   // ---------------------------------------------------------------- carrier's part
 
   async approve(viewer: Viewer, subscriberId: string, mutation: UnitOfWork): Promise<Subscriber> {

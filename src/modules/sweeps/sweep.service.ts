@@ -26,6 +26,8 @@ export interface SweepReport {
   suspendedForPapers: number;
   /** In-service numbers without a VERIFIED subscriber, past a campaign's hard deadline → SUSPENDED (CAMPAIGN). */
   suspendedAtDeadline: number;
+  /** PENDING_VERIFICATION for pendingVerificationDays → SPARE, back in the reseller's stock, subscriber cleared. */
+  pendingReturned: number;
   /** SUSPENDED (PAPERS or CAMPAIGN) for suspensionDays without re-verification → TERMINATED. */
   terminated: number;
   /** TERMINATED → AGING. */
@@ -39,6 +41,7 @@ export const SWEEP_STEPS: readonly { key: Exclude<keyof SweepReport, "at">; labe
   { key: "subscribersExpired", label: "subscribers whose papers expired (VERIFIED → EXPIRED)" },
   { key: "suspendedForPapers", label: "suspended for expired papers (ACTIVE → SUSPENDED)" },
   { key: "suspendedAtDeadline", label: "suspended at a campaign's hard deadline (→ SUSPENDED)" },
+  { key: "pendingReturned", label: "returned to the reseller unverified (PENDING_VERIFICATION → SPARE)" },
   { key: "terminated", label: "terminated after their suspension period (SUSPENDED → TERMINATED)" },
   { key: "aging", label: "aging after termination (TERMINATED → AGING)" },
   { key: "returnedToSpare", label: "returned to spare after aging (AGING → SPARE)" },
@@ -109,6 +112,8 @@ export class SweepService {
       const suspendedForPapers = moved(await this.suspendForPapers(tx, [...new Set(lapsing.map((l) => l.subscriberId))]));
       const expired = await this.expirePapers(tx, lapsing);
       const suspendedAtDeadline = moved(await this.suspendAtDeadlines(tx, at));
+      // After the campaigns: a number a deadline suspends follows the campaign's path, not this one.
+      const pendingReturned = moved(await this.returnPending(tx, at));
       const terminated = moved(await this.terminate(tx, at));
       const aging = moved(await this.startAging(tx, at));
       const returnedToSpare = moved(await this.returnToSpare(tx, at));
@@ -119,6 +124,7 @@ export class SweepService {
         subscribersExpired: expired.length,
         suspendedForPapers,
         suspendedAtDeadline,
+        pendingReturned,
         terminated,
         aging,
         returnedToSpare,
@@ -235,6 +241,18 @@ export class SweepService {
         AND NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.id = n.subscriber_id AND s.identity_status = 'VERIFIED')`,
       params: p.values,
       set: "status = 'SUSPENDED', suspension = 'CAMPAIGN'",
+      cause: ChangeCause.SWEEP,
+    });
+  }
+
+  /** c2. Waiting for verification longer than pendingVerificationDays: back in the reseller's stock, its subscriber cleared. */
+  private returnPending(tx: EntityManager, at: Date) {
+    const p = new SqlParams();
+    return moveNumbers(tx, {
+      where: `n.status = 'PENDING_VERIFICATION'
+        AND n.status_since <= ${p.add(at)}::timestamptz - make_interval(days => ${p.add(this.rules.pendingVerificationDays)}::int)`,
+      params: p.values,
+      set: "status = 'SPARE', subscriber_id = NULL",
       cause: ChangeCause.SWEEP,
     });
   }

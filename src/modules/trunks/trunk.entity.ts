@@ -21,6 +21,7 @@ export enum CallerDecision {
 export enum BlockReason {
   TRUNK_UNKNOWN = "TRUNK_UNKNOWN",
   TRUNK_NOT_ACTIVE = "TRUNK_NOT_ACTIVE",
+  CALL_CENTER_BLACKLISTED = "CALL_CENTER_BLACKLISTED",
   CALLER_IS_400 = "CALLER_IS_400",
   CALLER_NOT_AUTHORISED = "CALLER_NOT_AUTHORISED",
   CALLER_STOPPED = "CALLER_STOPPED",
@@ -35,8 +36,26 @@ export enum DoNotOriginateReason {
 }
 
 registerEnumType(TrunkPurpose, { name: "TrunkPurpose" });
-registerEnumType(TrunkStatus, { name: "TrunkStatus", description: "PENDING_APPROVAL until every required department approves; then ACTIVE; SUSPENDED by its carrier" });
+registerEnumType(TrunkStatus, {
+  name: "TrunkStatus",
+  description: "PENDING_APPROVAL until every required department approves; then ACTIVE; SUSPENDED by its carrier or a regulator; reinstated to PENDING_APPROVAL for a new round",
+});
 registerEnumType(CallerDecision, { name: "CallerDecision" });
+registerEnumType(BlockReason, {
+  name: "CallerCheckReason",
+  description: "Why a call is blocked, tried in this order: the trunk, its call centre, the caller number, then the callee's refusals (MARKETING trunks only)",
+  valuesConfig: {
+    TRUNK_UNKNOWN: { description: "Unknown, malformed, or outside your subtree" },
+    TRUNK_NOT_ACTIVE: { description: "Awaiting approval, or suspended" },
+    CALL_CENTER_BLACKLISTED: { description: "The call centre's company (USCC) or its legal representative is blacklisted: every call on its trunks" },
+    CALLER_IS_400: { description: "A 400 or 800 number: never a caller" },
+    CALLER_NOT_AUTHORISED: { description: "Not registered on this trunk" },
+    CALLER_STOPPED: { description: "Force-stopped, or the fixed line of a revoked identity" },
+    CALLER_SUSPENDED: { description: "No VERIFIED subscriber of the call centre's company holds it any more" },
+    CALLEE_ON_DO_NOT_CALL: { description: "MARKETING trunks: the callee refused all marketing calls" },
+    CALLEE_REFUSED_MARKETING: { description: "MARKETING trunks: the callee refused this call centre's marketing calls" },
+  },
+});
 registerEnumType(DoNotOriginateReason, {
   name: "DoNotOriginateReason",
   description: "FOUR_HUNDRED: a 400 number (inbound only); STOPPED: force-stopped, or the fixed line of a revoked identity",
@@ -73,6 +92,15 @@ export class TrunkLine {
 
   @Field(() => String, { nullable: true })
   suspensionReason: string | null;
+
+  @Field(() => Int, { description: "The approval round: 1, and one more each time it is reinstated; approvals shows this round's" })
+  approvalRound: number;
+
+  @Field(() => Date, { nullable: true, description: "When it was last reinstated (its last suspension stays above)" })
+  reinstatedAt: Date | null;
+
+  @Field(() => String, { nullable: true })
+  reinstatementReason: string | null;
 
   seq: string;
   carrierId: string;
@@ -125,13 +153,13 @@ export class CallerCheckResult {
   @Field(() => CallerDecision)
   decision: CallerDecision;
 
-  @Field(() => String, {
+  @Field(() => BlockReason, {
     nullable: true,
     description:
-      "null for ALLOW; otherwise TRUNK_UNKNOWN, TRUNK_NOT_ACTIVE, CALLER_IS_400, CALLER_NOT_AUTHORISED, CALLER_STOPPED, " +
-      "CALLER_SUSPENDED, CALLEE_ON_DO_NOT_CALL or CALLEE_REFUSED_MARKETING, tried in that order",
+      "null for ALLOW; otherwise the first that applies of TRUNK_UNKNOWN, TRUNK_NOT_ACTIVE, CALL_CENTER_BLACKLISTED, CALLER_IS_400, " +
+      "CALLER_NOT_AUTHORISED, CALLER_STOPPED, CALLER_SUSPENDED, CALLEE_ON_DO_NOT_CALL, CALLEE_REFUSED_MARKETING, tried in that order",
   })
-  reason: string | null;
+  reason: BlockReason | null;
 }
 
 @ObjectType({ description: "A person's refusal of marketing calls, from one caller organisation or from all" })

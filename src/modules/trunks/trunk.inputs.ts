@@ -72,6 +72,14 @@ export class TrunkLineFilter {
   @IsOptional()
   @Matches(ORGANIZATION_CODE, { message: "callCenterCode is not an organisation code" })
   callCenterCode?: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "true: only trunks whose call centre's company (USCC) or legal representative is blacklisted; false: only the others",
+  })
+  @IsOptional()
+  @IsBoolean()
+  blacklisted?: boolean | null;
 }
 
 /**

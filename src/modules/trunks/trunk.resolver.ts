@@ -44,9 +44,20 @@ export class TrunkResolver {
     return ctx.services.trunks.recordInspection(ctx.viewer, trunkId, input, currentMutation(ctx));
   }
 
-  @Mutation(() => TrunkLine, { description: "CARRIER: take a trunk out of service; every call on it is then blocked" })
+  @Mutation(() => TrunkLine, {
+    description: "CARRIER (its subtree's) or REGULATOR (its province's; a national one any): take a trunk out of service; every call on it is then blocked",
+  })
   suspendTrunkLine(@Arg("trunkId", () => ID) trunkId: string, @Arg("reason") reason: string, @Ctx() ctx: RequestContext) {
     return ctx.services.trunks.suspend(ctx.viewer, trunkId, reason, currentMutation(ctx));
+  }
+
+  @Mutation(() => TrunkLine, {
+    description:
+      "CARRIER (its subtree's) or REGULATOR (its province's; a national one any): a SUSPENDED trunk back to PENDING_APPROVAL, " +
+      "needing every department's approval again in a new round; refused while its call centre is blacklisted",
+  })
+  reinstateTrunkLine(@Arg("trunkId", () => ID) trunkId: string, @Arg("reason") reason: string, @Ctx() ctx: RequestContext) {
+    return ctx.services.trunks.reinstate(ctx.viewer, trunkId, reason, currentMutation(ctx));
   }
 
   @Query(() => TrunkLineConnection, { description: "Trunk lines visible to you (a carrier its subtree's, a call centre its own, a regulator its scope), in registration order" })

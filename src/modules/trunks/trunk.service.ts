@@ -9,6 +9,7 @@ import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination
 import { PROVINCES, assertProvince } from "../../shared/provinces";
 import { SqlParams, trunkLinesVisible } from "../../shared/policy";
 import type { UnitOfWork } from "../../shared/unit-of-work";
+import { callCenterBlacklisted } from "./call-center-blacklist.sql";
 import { kindOf, nationalForm } from "./caller-number";
 import { Inspection, TrunkApproval, TrunkLine, TrunkStatus } from "./trunk.entity";
 import { RecordInspectionInput, RegisterTrunkLineInput, TrunkLineFilter } from "./trunk.inputs";
@@ -17,14 +18,15 @@ const CURSOR_KIND = "trunk-line";
 
 const TRUNK_COLUMNS = `t.id, t.seq::text AS seq, t.carrier_id AS "carrierId", t.call_center_id AS "callCenterId", t.capacity, t.purpose,
   t.province, t.status, t.required_departments AS "requiredDepartments", t.registered_at AS "registeredAt",
-  t.activated_at AS "activatedAt", t.suspended_at AS "suspendedAt", t.suspension_reason AS "suspensionReason"`;
+  t.activated_at AS "activatedAt", t.suspended_at AS "suspendedAt", t.suspension_reason AS "suspensionReason", t.round AS "approvalRound",
+  t.reinstated_at AS "reinstatedAt", t.reinstatement_reason AS "reinstatementReason"`;
 const APPROVAL_COLUMNS = `a.trunk_id AS "trunkId", a.department, a.approved_by AS "approvedBy", a.note, a.at`;
 const INSPECTION_COLUMNS = `i.id, i.trunk_id AS "trunkId", to_char(i.inspected_on, 'YYYY-MM-DD') AS date, i.passed, i.findings, i.inspector, i.at`;
 
 /** Refused caller numbers named one by one: at most this many in a message. */
 const NAMED = 20;
 
-/** Trunk lines: registration, approval by departments, inspections, suspension (DESIGN.md, "Trunk lines and caller authentication"). */
+/** Trunk lines: registration, approval by departments in rounds, inspections, suspension and reinstatement (DESIGN.md, "Trunk lines and caller authentication"). */
 export class TrunkService {
   constructor(
     private readonly dataSource: DataSource,
@@ -59,7 +61,7 @@ export class TrunkService {
           { argument: "input.callCenterCode" },
         );
       }
-      await refuseBlacklisted(tx, callCenter.uscc);
+      await refuseBlacklisted(tx, callCenter.id);
       await refuseNumbersNotHeld(tx, numbers, callCenter.uscc);
       const p = new SqlParams();
       const [{ id }]: { id: string }[] = await tx.query(
@@ -75,9 +77,9 @@ export class TrunkService {
   }
 
   /**
-   * One department's approval. One person approves for one department of a trunk, each
-   * department once; the last required approval puts the trunk into service in the same
-   * transaction.
+   * One department's approval in the trunk's current round. One person approves for one
+   * department of a round, each department once; the last required approval puts the trunk
+   * into service in the same transaction.
    */
   async approve(viewer: Viewer, trunkId: string, department: string, note: string | null | undefined, mutation: UnitOfWork): Promise<TrunkLine> {
     const carrier = organizationOf(viewer);
@@ -96,7 +98,7 @@ export class TrunkService {
       }
       const g = new SqlParams();
       const given: { department: string; approved_by: string }[] = await tx.query(
-        `SELECT department, approved_by FROM trunk_approvals WHERE trunk_id = ${g.add(trunk.id)}`,
+        `SELECT department, approved_by FROM trunk_approvals WHERE trunk_id = ${g.add(trunk.id)} AND round = ${g.add(trunk.approvalRound)}`,
         g.values,
       );
       if (given.some((a) => a.department === dept)) throw conflict(`${dept} has already approved this trunk line`);
@@ -104,14 +106,12 @@ export class TrunkService {
       if (mine) {
         throw conflict(`you approved this trunk line for ${mine.department}: one person approves for one department only`);
       }
-      const c = new SqlParams();
-      const [callCenter]: { uscc: string | null }[] = await tx.query(`SELECT uscc FROM organizations WHERE id = ${c.add(trunk.callCenterId)}`, c.values);
-      if (callCenter.uscc) await refuseBlacklisted(tx, callCenter.uscc);
+      await refuseBlacklisted(tx, trunk.callCenterId);
       try {
         const a = new SqlParams();
         await tx.query(
-          `INSERT INTO trunk_approvals (trunk_id, department, approved_by, organization_id, note)
-           VALUES (${a.add(trunk.id)}, ${a.add(dept)}, ${a.add(viewer.subject)}, ${a.add(carrier.id)}, ${a.add(text)})`,
+          `INSERT INTO trunk_approvals (trunk_id, round, department, approved_by, organization_id, note)
+           VALUES (${a.add(trunk.id)}, ${a.add(trunk.approvalRound)}, ${a.add(dept)}, ${a.add(viewer.subject)}, ${a.add(carrier.id)}, ${a.add(text)})`,
           a.values,
         );
       } catch (error) {
@@ -147,10 +147,10 @@ export class TrunkService {
     });
   }
 
+  /** Takes a trunk out of service: its carrier (subtree), or a regulator whose reach holds it (trunkLinesVisible: its province; national, all). */
   async suspend(viewer: Viewer, trunkId: string, reason: string, mutation: UnitOfWork): Promise<TrunkLine> {
     organizationOf(viewer);
-    const why = reason.trim();
-    if (why.length < 3 || why.length > 1000) throw badInput("reason must be 3-1000 characters", { argument: "reason" });
+    const why = reasonText(reason);
     return mutation.run(async (tx) => {
       const trunk = await lockVisible(tx, viewer, trunkId);
       if (trunk.status === TrunkStatus.SUSPENDED) throw conflict("the trunk line is already suspended");
@@ -165,6 +165,29 @@ export class TrunkService {
     });
   }
 
+  /**
+   * A SUSPENDED trunk back to PENDING_APPROVAL in a new approval round: every required
+   * department approves again; the earlier rounds' approvals stay as history. Refused
+   * while its call centre is blacklisted. Who may: as for suspend.
+   */
+  async reinstate(viewer: Viewer, trunkId: string, reason: string, mutation: UnitOfWork): Promise<TrunkLine> {
+    organizationOf(viewer);
+    const why = reasonText(reason);
+    return mutation.run(async (tx) => {
+      const trunk = await lockVisible(tx, viewer, trunkId);
+      if (trunk.status !== TrunkStatus.SUSPENDED) throw conflict(`the trunk line is ${trunk.status}: only a suspended trunk is reinstated`);
+      await refuseBlacklisted(tx, trunk.callCenterId);
+      const p = new SqlParams();
+      await tx.query(
+        `UPDATE trunk_lines SET status = 'PENDING_APPROVAL', activated_at = NULL, round = round + 1, reinstated_at = now(),
+                reinstated_by = ${p.add(viewer.subject)}, reinstatement_reason = ${p.add(why)}
+          WHERE id = ${p.add(trunk.id)}`,
+        p.values,
+      );
+      return { result: await trunkRow(tx, trunk.id), targets: [trunk.id] };
+    });
+  }
+
   async list(viewer: Viewer, filter: TrunkLineFilter | null | undefined, args: PageArgs): Promise<Connection<TrunkLine>> {
     const page = toPage(args, CURSOR_KIND);
     const p = new SqlParams();
@@ -172,6 +195,7 @@ export class TrunkService {
     if (filter?.status) where.push(`t.status = ${p.add(filter.status)}`);
     if (filter?.purpose) where.push(`t.purpose = ${p.add(filter.purpose)}`);
     if (filter?.callCenterCode) where.push(`t.call_center_id = (SELECT id FROM organizations WHERE code = ${p.add(filter.callCenterCode)})`);
+    if (filter?.blacklisted != null) where.push(`${filter.blacklisted ? "" : "NOT "}${callCenterBlacklisted("t.call_center_id")}`);
     return listBySeq<TrunkLine>((sql, values) => this.dataSource.query(sql, values), {
       from: "trunk_lines t", alias: "t", columns: TRUNK_COLUMNS, where, params: p.values, page, kind: CURSOR_KIND,
     });
@@ -205,7 +229,7 @@ export class TrunkService {
     const p = new SqlParams();
     const rows: TrunkApproval[] = await this.dataSource.query(
       `SELECT ${APPROVAL_COLUMNS} FROM trunk_approvals a JOIN trunk_lines t ON t.id = a.trunk_id
-        WHERE a.trunk_id = ANY(${p.add(ids)}::uuid[]) AND ${trunkLinesVisible(viewer, "t", p)} ORDER BY a.at, a.department`,
+        WHERE a.trunk_id = ANY(${p.add(ids)}::uuid[]) AND a.round = t.round AND ${trunkLinesVisible(viewer, "t", p)} ORDER BY a.at, a.department`,
       p.values,
     );
     return groupByIds(ids, rows, (r) => r.trunkId);
@@ -271,10 +295,24 @@ function refused(problems: string[]) {
   return badInput(`callerNumbers refused: ${named}${more}`, { argument: "input.callerNumbers", refused: problems });
 }
 
-async function refuseBlacklisted(tx: EntityManager, uscc: string): Promise<void> {
+function reasonText(reason: string): string {
+  const why = reason.trim();
+  if (why.length < 3 || why.length > 1000) throw badInput("reason must be 3-1000 characters", { argument: "reason" });
+  return why;
+}
+
+/** FORBIDDEN when the call centre's company (USCC) or its legal representative is blacklisted: the same test as callCenterBlacklisted. */
+async function refuseBlacklisted(tx: EntityManager, callCenterId: string): Promise<void> {
   const p = new SqlParams();
-  const [entry]: { reason: string }[] = await tx.query(`SELECT reason FROM blacklist WHERE uscc = ${p.add(uscc)} ORDER BY created_at LIMIT 1`, p.values);
-  if (entry) throw forbidden(`the call centre's company is blacklisted (${entry.reason}): no trunk`);
+  const cc = p.add(callCenterId);
+  const [entry]: { reason: string; who: string }[] = await tx.query(
+    `SELECT b.reason, CASE WHEN b.uscc IS NOT NULL THEN 'company' ELSE 'legal representative' END AS who
+       FROM organizations o JOIN blacklist b
+         ON b.uscc = o.uscc OR b.legal_rep_id_hash IN (SELECT s.legal_rep_id_hash FROM subscribers s WHERE s.uscc = o.uscc)
+      WHERE o.id = ${cc} ORDER BY b.uscc IS NULL, b.created_at LIMIT 1`,
+    p.values,
+  );
+  if (entry) throw forbidden(`the call centre's ${entry.who} is blacklisted (${entry.reason}): no trunk`);
 }
 
 /** The trunk, locked, if the viewer reaches it (a carrier: its subtree's); NOT_FOUND otherwise, whether or not it exists. */
@@ -283,7 +321,7 @@ async function lockVisible(tx: EntityManager, viewer: Viewer, id: string): Promi
   const [row]: TrunkLine[] = isUuid(id)
     ? await tx.query(`SELECT ${TRUNK_COLUMNS} FROM trunk_lines t WHERE t.id = ${p.add(id)} AND ${trunkLinesVisible(viewer, "t", p)} FOR UPDATE OF t`, p.values)
     : [];
-  if (!row) throw notFound(`no trunk line ${id} of your subtree`);
+  if (!row) throw notFound(`no trunk line ${id} in your reach`);
   return row;
 }
 

@@ -45,8 +45,10 @@ export enum Permission {
   NUMBER_SUSPEND = "NUMBER_SUSPEND",
   /** Record and publish administrative penalties, and blacklist their targets. */
   PENALTY_MANAGE = "PENALTY_MANAGE",
-  /** Register trunk lines, approve them for a department, record inspections, suspend them: the carrier's part. */
+  /** Register trunk lines, approve them for a department, record inspections: the carrier's part. */
   TRUNK_MANAGE = "TRUNK_MANAGE",
+  /** Suspend and reinstate trunk lines (a carrier its subtree's, a regulator those of its province; which ones, the trunks service decides). */
+  TRUNK_SUSPEND = "TRUNK_SUSPEND",
   /** Read trunk lines; which ones, the trunks service decides. */
   TRUNK_READ = "TRUNK_READ",
   /** Ask whether calls may present their caller numbers on a trunk (the switch's check). */
@@ -57,6 +59,8 @@ export enum Permission {
   MARKETING_REFUSAL = "MARKETING_REFUSAL",
   /** Read the refusals of marketing calls one must honour; which ones, the service decides. */
   MARKETING_REFUSAL_READ = "MARKETING_REFUSAL_READ",
+  /** Set and retire the carriers' official outbound marketing numbers (a national regulator: parties.ts). */
+  MARKETING_NUMBER_MANAGE = "MARKETING_NUMBER_MANAGE",
 }
 
 const AUTHENTICATED = [Permission.PUBLIC_READ, Permission.ORGANIZATION_READ];
@@ -67,7 +71,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     ...AUTHENTICATED, Permission.NUMBER_READ, Permission.NUMBER_ALLOCATE, Permission.SUBSCRIBER_READ,
     Permission.SUBSCRIBER_CHECK, Permission.SUBSCRIBER_APPROVE, Permission.SUBSCRIBER_REVOKE,
     Permission.SHUTDOWN_READ, Permission.SHUTDOWN_EXECUTE, Permission.NUMBER_SUSPEND,
-    Permission.TRUNK_MANAGE, Permission.TRUNK_READ, Permission.CALLER_VERIFY, Permission.DNO_READ, Permission.MARKETING_REFUSAL,
+    Permission.TRUNK_MANAGE, Permission.TRUNK_SUSPEND, Permission.TRUNK_READ, Permission.CALLER_VERIFY, Permission.DNO_READ, Permission.MARKETING_REFUSAL,
     Permission.MARKETING_REFUSAL_READ,
   ],
   [Role.RESELLER]: [...AUTHENTICATED, Permission.NUMBER_READ, Permission.SUBSCRIBER_READ, Permission.SUBSCRIBER_REGISTER, Permission.SUBSCRIBER_CHECK],
@@ -79,7 +83,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   [Role.REGULATOR]: [
     ...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.NUMBER_READ, Permission.SUBSCRIBER_READ,
     Permission.SUBSCRIBER_REVOKE, Permission.HOLDINGS_READ, Permission.CAMPAIGN_MANAGE, Permission.SHUTDOWN_READ, Permission.SHUTDOWN_ISSUE,
-    Permission.COMPLIANCE_READ, Permission.NUMBER_SUSPEND, Permission.PENALTY_MANAGE, Permission.TRUNK_READ, Permission.DNO_READ,
+    Permission.COMPLIANCE_READ, Permission.NUMBER_SUSPEND, Permission.PENALTY_MANAGE, Permission.TRUNK_READ, Permission.TRUNK_SUSPEND, Permission.DNO_READ,
+    Permission.MARKETING_NUMBER_MANAGE,
   ],
   [Role.ADMIN]: [...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.ORGANIZATION_MANAGE],
 };

@@ -51,6 +51,12 @@ export function suspendingParty(viewer: Viewer): "CARRIER" | "REGULATOR" | null 
   }
 }
 
+/** Whether the viewer maintains the nationwide lists (the official marketing numbers): MIIT, not a provincial administration. */
+export function maintainsNationalLists(viewer: Viewer): boolean {
+  const org = viewer.organization;
+  return org?.kind === OrganizationKind.REGULATOR && org.province === null;
+}
+
 /** Whether the viewer's party makes a verification check made by `performer` (the call-back is the reseller's, the re-check the carrier's). */
 export function makesCheck(viewer: Viewer, performer: "RESELLER" | "CARRIER" | "EITHER"): boolean {
   const kind = viewer.organization?.kind;
