@@ -138,6 +138,18 @@ describe("syncing", () => {
     expect(theirs.data!.syncNumbers.rejected).toEqual([{ number: "4007770001", reason: "the number belongs to another carrier" }]);
   });
 
+  it("a sync may terminate a number and start its aging, never end it: the quarantine is the sweep's", async () => {
+    const sync = (key: string, status: string) => app.exec(CT_LN, SYNC, { input: { idempotencyKey: key, numbers: [{ number: "4005550090", status }] } });
+    // A number the carrier reports in quarantine (as after its own termination) ...
+    expect((await sync("q-1", "AGING")).data!.syncNumbers.created).toBe(1);
+    // ... is not released by the carrier's next sync the same day: that item is refused by itself.
+    expect((await sync("q-2", "SPARE")).data!.syncNumbers).toMatchObject({
+      updated: 0, rejected: [{ number: "4005550090", reason: "AGING → SPARE is made only by SWEEP, not SYNC" }],
+    });
+    const [row] = await app.dataSource.query("SELECT status FROM numbers WHERE number = '4005550090'");
+    expect(row.status).toBe("AGING");
+  });
+
   it("a database failure in the middle leaves nothing half applied", async () => {
     await app.dataSource.query(`CREATE FUNCTION fail_on_4001000500() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.number = '4001000500' THEN RAISE EXCEPTION 'disk on fire'; END IF; RETURN NEW; END $$`);

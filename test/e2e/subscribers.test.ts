@@ -226,6 +226,20 @@ describe("each refusal", () => {
     expect(codes(await app.exec(RS_A, REGISTER, { input: { ...subscriberInput(), uscc: input.uscc } }))).toEqual(["FORBIDDEN"]);
   });
 
+  it("a blacklisted company, or one whose legal representative is, is not approved", async () => {
+    for (const column of ["uscc", "legal_rep_id_hash"] as const) {
+      const input = subscriberInput();
+      const id = await readySubscriber({ uscc: input.uscc, name: input.name, legalRep: input.legalRep });
+      await ok(RS_A, SUBMIT, { id });
+      const [row] = await app.dataSource.query("SELECT uscc, legal_rep_id_hash FROM subscribers WHERE id = $1", [id]);
+      await app.dataSource.query(`INSERT INTO blacklist (${column}, reason) VALUES ($1, 'penalty 2026-002')`, [row[column]]);
+      const body = await app.exec(CT_LN, APPROVE, { id });
+      expect(codes(body)).toEqual(["FORBIDDEN"]);
+      expect(body.errors![0].message).toMatch(/blacklisted \(penalty 2026-002\): it is not approved/);
+      expect((await ok(RS_A, `query($id: ID!) { subscriber(id: $id) { identityStatus } }`, { id })).subscriber.identityStatus).toBe("SUBMITTED");
+    }
+  });
+
   it("reserving a number wholesaled to another reseller, or one not known, is refused alike", async () => {
     const other = await app.exec(RS_A, RESERVE, { n: "4002002900" });
     const unknown = await app.exec(RS_A, RESERVE, { n: "4009999999" });

@@ -66,9 +66,14 @@ const ROUTE_OF: Partial<Record<NumberStatus, string>> = {
   [S.FORCE_STOPPED]: "an emergency shutdown order",
 };
 
-/** Moves only some causes may make: a pending number leaves its subscriber only by the reseller or the sweep, never by a sync. */
+/**
+ * Moves only some causes may make: a pending number leaves its subscriber only by the reseller or the sweep,
+ * never by a sync; and the quarantine ends only by the sweep, when its period has run (a carrier's sync may
+ * start a number's aging, never end it).
+ */
 export const ONLY_BY: Readonly<Partial<Record<`${NumberStatus}>${NumberStatus}`, readonly ChangeCause[]>>> = {
   "PENDING_VERIFICATION>SPARE": [ChangeCause.UNASSIGN, ChangeCause.SWEEP],
+  "AGING>SPARE": [ChangeCause.SWEEP],
 };
 
 /** null when the move is legal for this cause, else why not (for a reject reason or an error). */

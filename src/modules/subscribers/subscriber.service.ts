@@ -309,6 +309,7 @@ export class SubscriberService {
       if (subscriber.identityStatus !== IdentityStatus.SUBMITTED) {
         throw conflict(`only a SUBMITTED subscriber is approved; this one is ${subscriber.identityStatus}`);
       }
+      await this.refuseBlacklisted(tx, subscriber.uscc, subscriber.legalRepIdHash, "it is not approved");
       const unmet = unmetRequirements(await this.facts(tx, subscriberId), true);
       unmet.push(...this.codeProblems(subscriber));
       if (unmet.length > 0) throw conflict(`the subscriber cannot be verified: ${unmet.join("; ")}`, { unmet });
@@ -627,14 +628,14 @@ export class SubscriberService {
     return row;
   }
 
-  private async refuseBlacklisted(tx: EntityManager, uscc: string, legalRepHash: string): Promise<void> {
+  private async refuseBlacklisted(tx: EntityManager, uscc: string, legalRepHash: string, refused = "no new numbers"): Promise<void> {
     const p = new SqlParams();
     const [entry]: { who: string; reason: string }[] = await tx.query(
       `SELECT CASE WHEN uscc IS NOT NULL THEN 'the company' ELSE 'its legal representative' END AS who, reason
          FROM blacklist WHERE uscc = ${p.add(uscc)} OR legal_rep_id_hash = ${p.add(legalRepHash)} ORDER BY created_at LIMIT 1`,
       p.values,
     );
-    if (entry) throw forbidden(`${entry.who} is blacklisted (${entry.reason}): no new numbers`);
+    if (entry) throw forbidden(`${entry.who} is blacklisted (${entry.reason}): ${refused}`);
   }
 
   private async raiseRegistrationFlags(tx: EntityManager, id: string, name: string, uscc: string, legalRepHash: string): Promise<void> {
