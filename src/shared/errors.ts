@@ -63,3 +63,10 @@ export function parsedOrBadInput(result: { ok: true; value: string } | { ok: fal
   if (!result.ok) throw badInput(`${label}: ${result.reason}`, { argument });
   return result.value;
 }
+
+/** A reason given in words, trimmed: `min` to 1,000 characters, else BAD_USER_INPUT naming the argument. */
+export function statedReason(reason: string, min = 1, argument = "reason"): string {
+  const text = reason.trim();
+  if (text.length < min || text.length > 1000) throw badInput(`${argument} must be ${min}-1000 characters`, { argument });
+  return text;
+}

@@ -1,6 +1,6 @@
 import type { DataSource } from "typeorm";
 import { Viewer, organizationOf } from "../../shared/auth/viewer";
-import { badInput, conflict, forbidden, notFound } from "../../shared/errors";
+import { badInput, conflict, forbidden, notFound, statedReason } from "../../shared/errors";
 import { isUuid } from "../../shared/ids";
 import { parseUscc } from "../../shared/identity/uscc";
 import { Connection, PageArgs, listBySeq, toConnection, toPage } from "../../shared/pagination";
@@ -37,8 +37,7 @@ export class EnforcementService {
     const suspension = suspendingParty(viewer);
     if (!suspension) throw forbidden("only a regulator or a carrier suspends numbers");
     const number = parseNumber(text);
-    const why = reason.trim();
-    if (why.length < 1 || why.length > 1000) throw badInput("reason must be 1-1000 characters", { argument: "reason" });
+    const why = statedReason(reason);
     mutation.target(number);
 
     return mutation.run(async (tx) => {
@@ -90,8 +89,7 @@ export class EnforcementService {
   async liftSuspension(viewer: Viewer, text: string, reason: string, mutation: UnitOfWork): Promise<PhoneNumber> {
     const org = organizationOf(viewer);
     const number = parseNumber(text);
-    const why = reason.trim();
-    if (why.length < 1 || why.length > 1000) throw badInput("reason must be 1-1000 characters", { argument: "reason" });
+    const why = statedReason(reason);
     mutation.target(number);
 
     return mutation.run(async (tx) => {

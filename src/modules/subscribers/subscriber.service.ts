@@ -2,7 +2,7 @@ import { DataSource, EntityManager } from "typeorm";
 import type { Config } from "../../config";
 import { Viewer, ViewerOrganization, organizationOf } from "../../shared/auth/viewer";
 import { groupByIds, isCalendarDate } from "../../shared/dates";
-import { AppError, badInput, conflict, forbidden, notFound, parsedOrBadInput } from "../../shared/errors";
+import { AppError, badInput, conflict, forbidden, notFound, parsedOrBadInput, statedReason } from "../../shared/errors";
 import { isUuid } from "../../shared/ids";
 import { parseResidentId } from "../../shared/identity/resident-id";
 import { parseUscc } from "../../shared/identity/uscc";
@@ -278,7 +278,7 @@ export class SubscriberService {
   async unassign(viewer: Viewer, text: string, reason: string, mutation: UnitOfWork): Promise<PhoneNumber> {
     const reseller = organizationOf(viewer);
     const number = parseNumber(text);
-    reasonText(reason); // recorded by the audit event's digest of the arguments
+    statedReason(reason); // recorded by the audit event's digest of the arguments
     return mutation.run(async (tx) => {
       await lockNumbers(tx);
       const row = await this.lockNumber(tx, number, reseller);
@@ -334,7 +334,7 @@ export class SubscriberService {
 
   async reject(viewer: Viewer, subscriberId: string, reason: string, mutation: UnitOfWork): Promise<Subscriber> {
     organizationOf(viewer);
-    const why = reasonText(reason);
+    const why = statedReason(reason);
     return mutation.run(async (tx) => {
       const subscriber = await this.lockVisible(tx, viewer, subscriberId);
       if (subscriber.identityStatus !== IdentityStatus.SUBMITTED) {
@@ -358,7 +358,7 @@ export class SubscriberService {
    */
   async revoke(viewer: Viewer, subscriberId: string, reason: string, mutation: UnitOfWork): Promise<Subscriber> {
     organizationOf(viewer);
-    const why = reasonText(reason);
+    const why = statedReason(reason);
     const { quarantineDays } = this.config.rules;
     return mutation.run(async (tx) => {
       await lockNumbers(tx); // before any subscriber row, as every writer of numbers
@@ -745,12 +745,6 @@ export class SubscriberService {
     }
     return problems;
   }
-}
-
-function reasonText(reason: string): string {
-  const text = reason.trim();
-  if (text.length < 1 || text.length > 1000) throw badInput("reason must be 1-1000 characters", { argument: "reason" });
-  return text;
 }
 
 const HOLDINGS_LOCK_CLASS = 1_311_400_013;

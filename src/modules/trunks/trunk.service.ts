@@ -3,7 +3,7 @@ import type { Config } from "../../config";
 import { OrganizationKind } from "../../shared/auth/roles";
 import { Viewer, organizationOf } from "../../shared/auth/viewer";
 import { groupByIds, isCalendarDate } from "../../shared/dates";
-import { badInput, conflict, forbidden, isUniqueViolation, notFound } from "../../shared/errors";
+import { badInput, conflict, forbidden, isUniqueViolation, notFound, statedReason } from "../../shared/errors";
 import { isUuid } from "../../shared/ids";
 import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination";
 import { PROVINCES, assertProvince } from "../../shared/provinces";
@@ -150,7 +150,7 @@ export class TrunkService {
   /** Takes a trunk out of service: its carrier (subtree), or a regulator whose reach holds it (trunkLinesVisible: its province; national, all). */
   async suspend(viewer: Viewer, trunkId: string, reason: string, mutation: UnitOfWork): Promise<TrunkLine> {
     organizationOf(viewer);
-    const why = reasonText(reason);
+    const why = statedReason(reason, 3);
     return mutation.run(async (tx) => {
       const trunk = await lockVisible(tx, viewer, trunkId);
       if (trunk.status === TrunkStatus.SUSPENDED) throw conflict("the trunk line is already suspended");
@@ -172,7 +172,7 @@ export class TrunkService {
    */
   async reinstate(viewer: Viewer, trunkId: string, reason: string, mutation: UnitOfWork): Promise<TrunkLine> {
     organizationOf(viewer);
-    const why = reasonText(reason);
+    const why = statedReason(reason, 3);
     return mutation.run(async (tx) => {
       const trunk = await lockVisible(tx, viewer, trunkId);
       if (trunk.status !== TrunkStatus.SUSPENDED) throw conflict(`the trunk line is ${trunk.status}: only a suspended trunk is reinstated`);
@@ -293,12 +293,6 @@ function refused(problems: string[]) {
   const named = problems.slice(0, NAMED).join("; ");
   const more = problems.length > NAMED ? `; and ${problems.length - NAMED} more` : "";
   return badInput(`callerNumbers refused: ${named}${more}`, { argument: "input.callerNumbers", refused: problems });
-}
-
-function reasonText(reason: string): string {
-  const why = reason.trim();
-  if (why.length < 3 || why.length > 1000) throw badInput("reason must be 3-1000 characters", { argument: "reason" });
-  return why;
 }
 
 /** FORBIDDEN when the call centre's company (USCC) or its legal representative is blacklisted: the same test as callCenterBlacklisted. */
