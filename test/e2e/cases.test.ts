@@ -153,9 +153,14 @@ describe("cases", () => {
       { caseNumber: "SY-2026-0100", title: "t".repeat(201), legalBasis: BASIS },
       { caseNumber: "SY-2026-0100", title: "t", legalBasis: " a " },
       { caseNumber: "SY-2026-0100", title: "t", legalBasis: "b".repeat(501) },
+      // Two characters written as four UTF-16 units (found by the fuzz suite: it passed, then the table's CHECK refused it).
+      { caseNumber: "SY-2026-0100", title: "t", legalBasis: "😀😀" },
+      { caseNumber: "SY-2026-0100", title: "😀".repeat(201), legalBasis: BASIS },
     ]) {
       expect(codes(await app.exec(PSB_SY, OPEN, { input }))).toEqual(["BAD_USER_INPUT"]);
     }
+    // Counted as characters, an emoji is one: 200 of them are a title of 200.
+    expect((await app.exec(PSB_SY, OPEN, { input: { caseNumber: "SY-2026-0101", title: "😀".repeat(200), legalBasis: "😀😀😀" } })).errors).toBeUndefined();
     expect(codes(await app.exec(PSB_SY, CLOSE, { n: "<script>" }))).toEqual(["BAD_USER_INPUT"]);
   });
 

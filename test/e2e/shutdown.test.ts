@@ -181,6 +181,30 @@ describe("an order across two server instances", () => {
     await ok(a, PSB_LN, LIFT, { id: late.id, reason: "closed" });
   });
 
+  it("a fraud order lifted as a mistake takes its quarantine and bars with it; lifted as done, they stay", async () => {
+    const [{ subscriber_id: sid }] = await a.dataSource.query("SELECT subscriber_id FROM numbers WHERE number = '4005000001'");
+    await ok(a, CT_LN, `mutation { wholesaleNumbers(input: { numbers: ["4005000060", "4005000061"], resellerCode: "RS-A" }) { updated } }`);
+    for (const n of ["4005000060", "4005000061"]) {
+      expect((await ok(a, RS_A, `mutation($n: String!, $id: ID!) { assignNumber(number: $n, subscriberId: $id) { status } }`, { n, id: sid })).assignNumber.status).toBe("ACTIVE");
+    }
+    const state = async (n: string) => {
+      const [row] = await a.dataSource.query("SELECT status, aging_days FROM numbers WHERE number = $1", [n]);
+      const [{ bars }] = await a.dataSource.query("SELECT count(*)::int AS bars FROM number_bars WHERE number = $1", [n]);
+      return { ...row, bars };
+    };
+    const mistaken = (await ok(a, PSB_LN, ISSUE, order(["4005000060"], "LN-MISTAKE-1"))).issueShutdownOrder;
+    const done = (await ok(a, PSB_LN, ISSUE, order(["4005000061"], "LN-DONE-1"))).issueShutdownOrder;
+    expect(await state("4005000060")).toEqual({ status: "FORCE_STOPPED", aging_days: 180, bars: 1 });
+
+    const MISTAKEN = `mutation($id: ID!) { liftShutdownOrder(orderId: $id, reason: "wrong number typed", mistaken: true) { status } }`;
+    await ok(a, PSB_LN, MISTAKEN, { id: mistaken.id });
+    expect(await state("4005000060")).toEqual({ status: "ACTIVE", aging_days: null, bars: 0 });
+    await ok(a, PSB_LN, LIFT, { id: done.id, reason: "case closed" });
+    expect(await state("4005000061")).toEqual({ status: "ACTIVE", aging_days: 180, bars: 1 });
+    const [marked] = await a.dataSource.query("SELECT lifted_as_mistaken FROM shutdown_orders WHERE id = $1", [mistaken.id]);
+    expect(marked.lifted_as_mistaken).toBe(true);
+  });
+
   it("the orders of one case, by its case number, each within the reader's reach", async () => {
     const one = (await ok(a, PSB_LN, ISSUE, order(["4005000030"], "LN-CASE-7"))).issueShutdownOrder;
     const two = (await ok(a, PSB_LN, ISSUE, order(["4005000031"], "LN-CASE-7"))).issueShutdownOrder;

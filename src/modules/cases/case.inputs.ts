@@ -11,12 +11,19 @@ export function caseNumberOf(text: string | null | undefined): string | null {
   return CASE_NUMBER.test(trimmed) ? trimmed : null;
 }
 
-/** A string whose trimmed length is within bounds (the service stores it trimmed). */
+/**
+ * A string whose trimmed length is within bounds (the service stores it trimmed), counted in characters as
+ * PostgreSQL's length() counts them (the table's CHECK): an emoji is one character, not two UTF-16 units.
+ */
 const TrimmedLength = (min: number, max: number, message: string) =>
   ValidateBy({
     name: "trimmedLength",
     validator: {
-      validate: (value) => typeof value === "string" && value.trim().length >= min && value.trim().length <= max,
+      validate: (value) => {
+        if (typeof value !== "string") return false;
+        const characters = [...value.trim()].length;
+        return characters >= min && characters <= max;
+      },
       defaultMessage: () => message,
     },
   });

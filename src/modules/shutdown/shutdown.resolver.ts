@@ -30,8 +30,14 @@ export class ShutdownResolver {
   }
 
   @Mutation(() => ShutdownOrder, { description: "The issuing authority or one above it: the numbers return to what they were when no order stands" })
-  liftShutdownOrder(@Arg("orderId", () => ID) orderId: string, @Arg("reason") reason: string, @Ctx() ctx: RequestContext) {
-    return ctx.services.shutdown.lift(ctx.viewer, orderId, reason, currentMutation(ctx));
+  liftShutdownOrder(
+    @Arg("orderId", () => ID) orderId: string,
+    @Arg("reason") reason: string,
+    @Arg("mistaken", () => Boolean, { nullable: true, description: "true: issued by mistake; the fraud quarantine and bars it imposed go too" })
+    mistaken: boolean | null,
+    @Ctx() ctx: RequestContext,
+  ) {
+    return ctx.services.shutdown.lift(ctx.viewer, orderId, reason, currentMutation(ctx), mistaken === true);
   }
 
   @Query(() => ShutdownOrderConnection, { description: "Orders visible to you, newest first" })

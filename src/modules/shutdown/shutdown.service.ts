@@ -96,8 +96,8 @@ export class ShutdownService {
         // A fraud number ages in the long quarantine, and never goes back to whoever held it.
         const b = new SqlParams();
         await tx.query(
-          `INSERT INTO number_bars (number, uscc, legal_rep_id_hash, reason)
-           SELECT n.number, s.uscc, s.legal_rep_id_hash, 'fraud shutdown ' || ${b.add(caseNumber)}
+          `INSERT INTO number_bars (number, uscc, legal_rep_id_hash, reason, order_id)
+           SELECT n.number, s.uscc, s.legal_rep_id_hash, 'fraud shutdown ' || ${b.add(caseNumber)}, ${b.add(id)}::uuid
              FROM numbers n JOIN subscribers s ON s.id = n.subscriber_id WHERE n.number = ANY(${b.add(numbers)}::text[])
            ON CONFLICT DO NOTHING`,
           b.values,
@@ -162,7 +162,12 @@ export class ShutdownService {
    * no longer VERIFIED: SUSPENDED for papers). An order the viewer cannot see is
    * not found, as one that does not exist.
    */
-  async lift(viewer: Viewer, orderId: string, reason: string, mutation: UnitOfWork): Promise<ShutdownOrder> {
+  /**
+   * Lifts an order: by its issuer or an authority above it. Its numbers return to what they were when no
+   * order on them stands. `mistaken`: the order should never have been issued, so the quarantine and the
+   * bars it imposed for fraud go too (a quarantine the owner's revocation imposed stays).
+   */
+  async lift(viewer: Viewer, orderId: string, reason: string, mutation: UnitOfWork, mistaken = false): Promise<ShutdownOrder> {
     const authority = this.authority(viewer, "only the issuing authority, or one above it, lifts a shutdown order");
     const why = reason.trim();
     if (why.length < 3 || why.length > 1000) throw badInput("reason must be 3-1000 characters", { argument: "reason" });
@@ -182,8 +187,8 @@ export class ShutdownService {
       if (order.status !== "IN_EFFECT") throw conflict("the order is already lifted");
       const u = new SqlParams();
       await tx.query(
-        `UPDATE shutdown_orders SET status = 'LIFTED', lifted_at = now(), lifted_by = ${u.add(authority.id)}, lift_reason = ${u.add(why)}
-          WHERE id = ${u.add(orderId)}`,
+        `UPDATE shutdown_orders SET status = 'LIFTED', lifted_at = now(), lifted_by = ${u.add(authority.id)}, lift_reason = ${u.add(why)},
+                lifted_as_mistaken = ${u.add(mistaken)} WHERE id = ${u.add(orderId)}`,
         u.values,
       );
       await tx.query(`SET LOCAL registry.lifting = 'on'`);
@@ -199,8 +204,13 @@ export class ShutdownService {
                 WHEN ${previous} = 'ACTIVE' AND ${owner} IS DISTINCT FROM 'VERIFIED' THEN 'SUSPENDED'
                 ELSE ${previous} END,
               suspension = coalesce(n.suspension, 'PAPERS'),
-              aging_days = CASE WHEN ${owner} = 'REVOKED' THEN ${m.add(quarantineDays)} ELSE n.aging_days END`;
+              aging_days = CASE WHEN ${owner} = 'REVOKED' THEN ${m.add(quarantineDays)}::int ELSE ${mistaken ? "NULL" : "n.aging_days"} END`;
       const moved = await moveNumbers(tx, { where, params: m.values, set, cause: ChangeCause.LIFT, orderId });
+      if (mistaken) {
+        // The bars this order imposed, and only those: another order or a revocation keeps its own.
+        const b = new SqlParams();
+        await tx.query(`DELETE FROM number_bars WHERE order_id = ${b.add(orderId)}::uuid`, b.values);
+      }
       await tx.query(`SET LOCAL registry.lifting = 'off'`);
       return { result: await this.orderFor(tx, viewer, orderId), targets: [orderId, ...moved.map((n) => n.number)] };
     });
