@@ -3,7 +3,9 @@
 // each hostile kind, sent as a role the permission table allows and as PUBLIC, against a small world.
 // Whatever the answer, it is never INTERNAL_SERVER_ERROR or a 5xx; a refused mutation changes nothing
 // outside the audit log; and every executed mutation field leaves exactly one attempt on record.
-// FUZZ_SEED=<n> replays a run; the seed is printed with any failure.
+// FUZZ_SEED=<n> replays a run, FUZZ_SEED=random explores a new one; the seed is printed with any failure. Without
+// it the suite runs one fixed seed, so that CI answers the same for the same code; new seeds are explored by hand
+// and what they find is fixed and kept as a test of its own (see the emoji legal basis in cases.test.ts).
 import fc from "fast-check";
 import {
   GraphQLArgument, GraphQLInputType, GraphQLNamedType, GraphQLObjectType, GraphQLOutputType, GraphQLSchema,
@@ -18,7 +20,7 @@ import { As, TestApp, startTestApp } from "../helpers/app";
 
 jest.setTimeout(600_000);
 
-const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() % 2 ** 31;
+const SEED = process.env.FUZZ_SEED === "random" ? Date.now() % 2 ** 31 : process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : 20261130;
 const uscc = (body: string) => body + usccCheckCharacter(body);
 const residentId = (body: string) => body + residentIdCheckCharacter(body);
 
