@@ -1,5 +1,5 @@
 import type { DataSource } from "typeorm";
-import { Viewer, ViewerOrganization, organizationOf } from "../../shared/auth/viewer";
+import { Viewer, organizationOf } from "../../shared/auth/viewer";
 import { badInput, forbidden } from "../../shared/errors";
 import { isInstant } from "../../shared/dates";
 import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
@@ -21,12 +21,8 @@ type CampaignRow = Campaign & { position: string };
 export class CampaignService {
   constructor(private readonly dataSource: DataSource) {}
 
-  private regulatorOf(viewer: Viewer): ViewerOrganization {
-    return organizationOf(viewer);
-  }
-
   async open(viewer: Viewer, input: OpenCampaignInput, mutation: UnitOfWork): Promise<Campaign> {
-    const regulator = this.regulatorOf(viewer);
+    const regulator = organizationOf(viewer);
     const province = input.province ?? null;
     assertProvince(province);
     if (regulator.province && province !== regulator.province) {

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from "typeorm";
 import type { Config } from "../../config";
-import { Viewer, ViewerOrganization, organizationOf } from "../../shared/auth/viewer";
+import { Viewer, organizationOf } from "../../shared/auth/viewer";
 import { badInput, conflict, forbidden, notFound, parsedOrBadInput } from "../../shared/errors";
 import { isUuid } from "../../shared/ids";
 import { parseResidentId } from "../../shared/identity/resident-id";
@@ -36,7 +36,7 @@ export class PenaltyService {
   }
 
   async record(viewer: Viewer, input: RecordPenaltyInput, mutation: UnitOfWork): Promise<Penalty> {
-    const regulator = this.regulator(viewer, "only a regulator records penalties");
+    const regulator = organizationOf(viewer);
     const uscc = present(input.targetUscc) ? parsedOrBadInput(parseUscc(input.targetUscc!), "input.targetUscc", "targetUscc") : null;
     let idHash: string | null = null;
     if (present(input.targetIdNumber)) {
@@ -102,7 +102,7 @@ export class PenaltyService {
 
   /** Publishes a penalty: a national regulator any, another the ones recorded in its subtree. */
   async publish(viewer: Viewer, penaltyId: string, mutation: UnitOfWork): Promise<Penalty> {
-    const regulator = this.regulator(viewer, "only a regulator publishes penalties");
+    const regulator = organizationOf(viewer);
     if (!isUuid(penaltyId)) throw notFound(`no penalty ${penaltyId}`);
     mutation.target(penaltyId);
     return mutation.run(async (tx) => {
@@ -146,10 +146,6 @@ export class PenaltyService {
       return n;
     };
     return toConnection(rows, page, count, CURSOR_KIND, (r) => `${r.decisionDate}~${r.seq}`);
-  }
-
-  private regulator(viewer: Viewer, message: string): ViewerOrganization {
-    return organizationOf(viewer);
   }
 
   private async penaltyRow(tx: EntityManager, id: string): Promise<Penalty> {

@@ -1,9 +1,9 @@
 import type { Logger } from "pino";
 import { DataSource, EntityManager } from "typeorm";
 import type { Config } from "../../config";
-import { Viewer, ViewerOrganization, organizationOf } from "../../shared/auth/viewer";
+import { Viewer, organizationOf } from "../../shared/auth/viewer";
 import { groupByIds } from "../../shared/dates";
-import { badInput, conflict, forbidden, notFound } from "../../shared/errors";
+import { badInput, conflict, forbidden, notFound, statedReason } from "../../shared/errors";
 import { isUuid } from "../../shared/ids";
 import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination";
 import {
@@ -38,7 +38,7 @@ export class ShutdownService {
   ) {}
 
   async issue(viewer: Viewer, input: IssueShutdownOrderInput, mutation: UnitOfWork): Promise<ShutdownOrder> {
-    const issuer = this.authority(viewer, "only the police or a regulator issues a shutdown order");
+    const issuer = organizationOf(viewer);
     const malformed: string[] = [];
     const wanted = new Set<string>();
     for (const text of input.numbers) {
@@ -115,7 +115,7 @@ export class ShutdownService {
   }
 
   async acknowledge(viewer: Viewer, orderId: string, mutation: UnitOfWork): Promise<ShutdownOrder> {
-    this.carrier(viewer);
+    organizationOf(viewer);
     return mutation.run(async (tx) => {
       await this.itemsToExecute(tx, viewer, orderId);
       const p = new SqlParams();
@@ -129,7 +129,7 @@ export class ShutdownService {
   }
 
   async confirmExecuted(viewer: Viewer, orderId: string, numbers: string[] | null | undefined, mutation: UnitOfWork): Promise<ShutdownOrder> {
-    this.carrier(viewer);
+    organizationOf(viewer);
     return mutation.run(async (tx) => {
       const mine = await this.itemsToExecute(tx, viewer, orderId);
       const s = new SqlParams();
@@ -168,9 +168,8 @@ export class ShutdownService {
    * bars it imposed for fraud go too (a quarantine the owner's revocation imposed stays).
    */
   async lift(viewer: Viewer, orderId: string, reason: string, mutation: UnitOfWork, mistaken = false): Promise<ShutdownOrder> {
-    const authority = this.authority(viewer, "only the issuing authority, or one above it, lifts a shutdown order");
-    const why = reason.trim();
-    if (why.length < 3 || why.length > 1000) throw badInput("reason must be 3-1000 characters", { argument: "reason" });
+    const authority = organizationOf(viewer);
+    const why = statedReason(reason, 3);
     const { quarantineDays } = this.config.rules;
     return mutation.run(async (tx) => {
       await lockNumbers(tx);
@@ -260,7 +259,7 @@ export class ShutdownService {
    * the items it sees (its subtree's numbers); orders naming none of them are not delivered.
    */
   notices(viewer: Viewer): AsyncIterableIterator<ShutdownNotice> {
-    this.carrier(viewer);
+    organizationOf(viewer);
     const queue: ShutdownNotice[] = [];
     const waiting: ((result: IteratorResult<ShutdownNotice>) => void)[] = [];
     let done = false;
@@ -317,14 +316,6 @@ export class ShutdownService {
       acknowledgementDeadline: order.acknowledgementDeadline,
       executionDeadline: order.executionDeadline,
     };
-  }
-
-  private authority(viewer: Viewer, message: string): ViewerOrganization {
-    return organizationOf(viewer);
-  }
-
-  private carrier(viewer: Viewer): ViewerOrganization {
-    return organizationOf(viewer);
   }
 
   /** The numbers of this order that are the carrier's to execute, locked; NOT_FOUND when there are none. */
