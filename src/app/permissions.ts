@@ -144,12 +144,15 @@ export function roleOperationMatrix(schema: GraphQLSchema, permissions: FieldPer
   return matrix;
 }
 
+// The merged table's Subscription rules, merged once (the manifests do not change while the process runs).
+let subscriptionRules: Record<string, Permission> | undefined;
+
 /**
  * FORBIDDEN when the viewer's permissions do not cover every root field of a subscription operation
  * (by its rule in the permission table; a field without one is refused), else null.
  */
 export function subscriptionRefusal(viewer: Viewer, operation: OperationDefinitionNode): GraphQLError | null {
-  const table = fieldPermissions().Subscription ?? {};
+  const table = (subscriptionRules ??= fieldPermissions().Subscription ?? {});
   for (const selection of operation.selectionSet.selections) {
     if (selection.kind !== Kind.FIELD || selection.name.value === "__typename") continue;
     const permission = table[selection.name.value];
