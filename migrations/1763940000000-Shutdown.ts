@@ -1,6 +1,43 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
 import { STATUS_GUARD_1763930000000 } from "./1763930000000-Subscribers";
 
+/** The number status guard as this migration leaves it (a later migration's down restores it). */
+export const STATUS_GUARD_1763940000000 = `
+      CREATE OR REPLACE FUNCTION numbers_status_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.status IS DISTINCT FROM OLD.status THEN
+          IF NOT EXISTS (SELECT 1 FROM number_status_transitions WHERE from_status = OLD.status AND to_status = NEW.status) THEN
+            RAISE EXCEPTION 'illegal number status transition % -> % for %', OLD.status, NEW.status, OLD.number
+              USING ERRCODE = 'check_violation';
+          END IF;
+          IF OLD.status = 'FORCE_STOPPED' AND coalesce(current_setting('registry.lifting', true), '') <> 'on' THEN
+            RAISE EXCEPTION 'number % is FORCE_STOPPED: only lifting its shutdown orders changes its status', OLD.number
+              USING ERRCODE = 'check_violation';
+          END IF;
+          -- The sweeps' drills run as of a given time: registry.clock, set for their transaction.
+          IF NEW.status_since IS NOT DISTINCT FROM OLD.status_since THEN
+            NEW.status_since := coalesce(nullif(current_setting('registry.clock', true), '')::timestamptz, now());
+          END IF;
+          IF NEW.status = 'SUSPENDED' THEN
+            NEW.suspension := coalesce(NEW.suspension, 'CARRIER');
+          ELSIF NEW.status <> 'FORCE_STOPPED' THEN
+            NEW.suspension := NULL;
+          END IF;
+          IF NEW.status IN ('SPARE', 'RESERVED', 'AGING') THEN
+            NEW.subscriber_id := NULL;
+          END IF;
+          IF NEW.status <> 'RESERVED' AND NEW.status <> 'FORCE_STOPPED' THEN
+            NEW.reserved_until := NULL;
+          END IF;
+          IF NEW.status = 'SPARE' THEN
+            NEW.aging_days := NULL;
+          END IF;
+        END IF;
+        NEW.version := OLD.version + 1;
+        NEW.updated_at := now();
+        RETURN NEW;
+      END $$`;
+
 /**
  * Emergency shutdown orders and their items, never deleted; a number is
  * FORCE_STOPPED exactly while an order in effect names it, which the database
@@ -69,41 +106,7 @@ export class Shutdown1763940000000 implements MigrationInterface {
 
     // FORCE_STOPPED exactly while an order in effect names the number: entering needs
     // one, leaving needs none left (and the lifting flag the lift sets).
-    await q.query(`
-      CREATE OR REPLACE FUNCTION numbers_status_guard() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.status IS DISTINCT FROM OLD.status THEN
-          IF NOT EXISTS (SELECT 1 FROM number_status_transitions WHERE from_status = OLD.status AND to_status = NEW.status) THEN
-            RAISE EXCEPTION 'illegal number status transition % -> % for %', OLD.status, NEW.status, OLD.number
-              USING ERRCODE = 'check_violation';
-          END IF;
-          IF OLD.status = 'FORCE_STOPPED' AND coalesce(current_setting('registry.lifting', true), '') <> 'on' THEN
-            RAISE EXCEPTION 'number % is FORCE_STOPPED: only lifting its shutdown orders changes its status', OLD.number
-              USING ERRCODE = 'check_violation';
-          END IF;
-          -- The sweeps' drills run as of a given time: registry.clock, set for their transaction.
-          IF NEW.status_since IS NOT DISTINCT FROM OLD.status_since THEN
-            NEW.status_since := coalesce(nullif(current_setting('registry.clock', true), '')::timestamptz, now());
-          END IF;
-          IF NEW.status = 'SUSPENDED' THEN
-            NEW.suspension := coalesce(NEW.suspension, 'CARRIER');
-          ELSIF NEW.status <> 'FORCE_STOPPED' THEN
-            NEW.suspension := NULL;
-          END IF;
-          IF NEW.status IN ('SPARE', 'RESERVED', 'AGING') THEN
-            NEW.subscriber_id := NULL;
-          END IF;
-          IF NEW.status <> 'RESERVED' AND NEW.status <> 'FORCE_STOPPED' THEN
-            NEW.reserved_until := NULL;
-          END IF;
-          IF NEW.status = 'SPARE' THEN
-            NEW.aging_days := NULL;
-          END IF;
-        END IF;
-        NEW.version := OLD.version + 1;
-        NEW.updated_at := now();
-        RETURN NEW;
-      END $$`);
+    await q.query(STATUS_GUARD_1763940000000);
     // Whether an order in effect names the number, checked once per statement (set-based,
     // planned afresh each time): entering FORCE_STOPPED needs one, leaving it needs none.
     await q.query(`

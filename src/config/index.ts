@@ -159,7 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       reservationCapMin: int(env, "RESERVATION_CAP_MIN", 2000),
       reservationCapShare: share(env, "RESERVATION_CAP_SHARE", 0.075),
       agingDays: bounded(env, "AGING_DAYS", 90, 45, 3650),
-      quarantineDays: bounded(env, "QUARANTINE_DAYS", 180, 45, 3650),
+      // The long quarantine is never shorter than the ordinary aging (the database refuses a shortened period).
+      quarantineDays: bounded(env, "QUARANTINE_DAYS", 180, bounded(env, "AGING_DAYS", 90, 45, 3650), 3650),
       suspensionDays: int(env, "SUSPENSION_DAYS", 90),
       pendingVerificationDays: int(env, "PENDING_VERIFICATION_DAYS", 45),
       legalRepCompanyLimit: int(env, "LEGAL_REP_COMPANY_LIMIT", 5),

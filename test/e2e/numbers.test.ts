@@ -143,11 +143,22 @@ describe("syncing", () => {
     // A number the carrier reports in quarantine (as after its own termination) ...
     expect((await sync("q-1", "AGING")).data!.syncNumbers.created).toBe(1);
     // ... is not released by the carrier's next sync the same day: that item is refused by itself.
+    const [{ until }] = await app.dataSource.query("SELECT aging_until AS until FROM numbers WHERE number = '4005550090'");
+    const days = (new Date(until).getTime() - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(89.9);
+    expect(days).toBeLessThanOrEqual(90);
     expect((await sync("q-2", "SPARE")).data!.syncNumbers).toMatchObject({
-      updated: 0, rejected: [{ number: "4005550090", reason: "AGING → SPARE is made only by SWEEP, not SYNC" }],
+      updated: 0,
+      rejected: [{ number: "4005550090", reason: `in quarantine (AGING) until ${new Date(until).toISOString()}: the sweep returns it to SPARE then, a sync never ends the aging` }],
     });
     const [row] = await app.dataSource.query("SELECT status FROM numbers WHERE number = '4005550090'");
     expect(row.status).toBe("AGING");
+    // The database holds it too, whatever route tries, and no route shortens the period.
+    await expect(app.dataSource.query("UPDATE numbers SET status = 'SPARE' WHERE number = '4005550090'")).rejects.toThrow(/in quarantine until/);
+    await expect(app.dataSource.query("UPDATE numbers SET aging_days = 45 WHERE number = '4005550090'")).rejects.toThrow(/no route shortens/);
+    await expect(app.dataSource.query("UPDATE numbers SET aging_until = now() WHERE number = '4005550090'")).resolves.toBeDefined();
+    const [kept] = await app.dataSource.query("SELECT aging_until AS until FROM numbers WHERE number = '4005550090'");
+    expect(kept.until).toEqual(until);
   });
 
   it("a database failure in the middle leaves nothing half applied", async () => {

@@ -127,6 +127,7 @@ describe("unassignNumber", () => {
     const id = await subscriber();
     await ok(RS_A, ASSIGN, { n: "4003000011", id });
     // ACTIVE, as approval leaves it (the subscriber VERIFIED first: the database checks it).
+    await sql("UPDATE subscribers SET identity_status = 'SUBMITTED' WHERE id = $1", [id]);
     await sql(
       "UPDATE subscribers SET identity_status = 'VERIFIED', verified_at = now(), verified_by = (SELECT id FROM organizations WHERE code = 'CT-LN') WHERE id = $1",
       [id],

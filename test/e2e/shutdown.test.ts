@@ -205,6 +205,30 @@ describe("an order across two server instances", () => {
     expect(marked.lifted_as_mistaken).toBe(true);
   });
 
+  it("a fraud order on an aging number lengthens its quarantine; lifted as a mistake, the ordinary period and end come back", async () => {
+    const SYNC = `mutation($input: SyncNumbersInput!) { syncNumbers(input: $input) { created rejected { reason } } }`;
+    const sync = { idempotencyKey: "aging-under-order", numbers: [{ number: "4005000170", status: "AGING" }, { number: "4005000171", status: "AGING" }] };
+    expect((await ok(a, CT_LN, SYNC, { input: sync })).syncNumbers).toEqual({ created: 2, rejected: [] });
+    const AGING = `query($n: String!) { number(number: $n) { status agingUntil } }`;
+    const before = (await ok(a, CT_LN, AGING, { n: "4005000170" })).number;
+    expect(before.status).toBe("AGING");
+    const state = async (n: string) => {
+      const [row] = await a.dataSource.query("SELECT status, aging_days AS days, aging_until AS until FROM numbers WHERE number = $1", [n]);
+      return { status: row.status, days: row.days, until: row.until.toISOString() };
+    };
+    const end = new Date(before.agingUntil).getTime();
+    const later = (days: number) => new Date(end + days * 86_400_000).toISOString();
+
+    const mistaken = (await ok(a, PSB_LN, ISSUE, order(["4005000170"], "LN-AGING-1"))).issueShutdownOrder;
+    const done = (await ok(a, PSB_LN, ISSUE, order(["4005000171"], "LN-AGING-2"))).issueShutdownOrder;
+    expect(await state("4005000170")).toEqual({ status: "FORCE_STOPPED", days: 180, until: later(90) });
+    await ok(a, PSB_LN, `mutation($id: ID!) { liftShutdownOrder(orderId: $id, reason: "wrong number typed", mistaken: true) { status } }`, { id: mistaken.id });
+    expect(await state("4005000170")).toEqual({ status: "AGING", days: 90, until: later(0) });
+    await ok(a, PSB_LN, LIFT, { id: done.id, reason: "case closed" });
+    expect((await state("4005000171")).days).toBe(180);
+    expect(new Date((await state("4005000171")).until).getTime() - end).toBeGreaterThanOrEqual(90 * 86_400_000 - 60_000);
+  });
+
   it("the orders of one case, by its case number, each within the reader's reach", async () => {
     const one = (await ok(a, PSB_LN, ISSUE, order(["4005000030"], "LN-CASE-7"))).issueShutdownOrder;
     const two = (await ok(a, PSB_LN, ISSUE, order(["4005000031"], "LN-CASE-7"))).issueShutdownOrder;

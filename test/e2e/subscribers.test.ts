@@ -152,6 +152,19 @@ describe("each refusal", () => {
     expect(body.errors![0].extensions.unmet).toEqual(["SECURITY_COMMITMENT is missing"]);
   });
 
+  it("a paper's size is an Int: 2 GiB less a byte recorded and read back exactly, a byte more BAD_USER_INPUT", async () => {
+    const { registerSubscriber: s } = await ok(RS_A, REGISTER, { input: subscriberInput() });
+    const SIZE = `mutation($id: ID!, $input: AttachDocumentInput!) { attachDocument(subscriberId: $id, input: $input) { sizeBytes } }`;
+    const largest = { ...paper("VERIFICATION_VIDEO", 9101), sizeBytes: 2_147_483_647 };
+    expect((await ok(RS_A, SIZE, { id: s.id, input: largest })).attachDocument.sizeBytes).toBe(2_147_483_647);
+    for (const sizeBytes of [2_147_483_648, 1.5, 0]) {
+      const body = await app.exec(RS_A, SIZE, { id: s.id, input: { ...paper("VERIFICATION_VIDEO", 9102), sizeBytes } });
+      expect(codes(body)).toEqual(["BAD_USER_INPUT"]);
+    }
+    const [{ n }] = await app.dataSource.query("SELECT count(*)::int AS n FROM subscriber_documents WHERE subscriber_id = $1", [s.id]);
+    expect(n).toBe(1);
+  });
+
   it("an expired paper: refused, and a risk flag raised", async () => {
     const id = await readySubscriber();
     await ok(RS_A, ATTACH, { id, input: paper("BUSINESS_LICENSE", 777, "2020-06-30") });
@@ -342,12 +355,47 @@ describe("revocation", () => {
 
     // Aged and back in the pool (as the sweeps do), it still never returns to the same legal representative.
     await app.dataSource.query("UPDATE numbers SET status = 'AGING' WHERE number = '4002000030'");
-    await app.dataSource.query("UPDATE numbers SET status = 'SPARE', reseller_id = (SELECT id FROM organizations WHERE code = 'RS-A') WHERE number = '4002000030'");
+    const toSpare = "UPDATE numbers SET status = 'SPARE', reseller_id = (SELECT id FROM organizations WHERE code = 'RS-A') WHERE number = '4002000030'";
+    // Not a day before the quarantine ends, by any route ...
+    await expect(app.dataSource.query(toSpare)).rejects.toThrow(/in quarantine until/);
+    // ... but as of its end, as the sweep does.
+    await app.dataSource.transaction(async (tx) => {
+      const [{ until }] = await tx.query("SELECT aging_until AS until FROM numbers WHERE number = '4002000030'");
+      expect(new Date(until).getTime() - Date.now()).toBeGreaterThan(179 * 86_400_000);
+      await tx.query("SELECT set_config('registry.clock', $1, true)", [new Date(until).toISOString()]);
+      await tx.query(toSpare);
+    });
     const again = await readySubscriber({ legalRep: input.legalRep });
     const body = await app.exec(RS_A, ASSIGN, { n: "4002000030", id: again });
     expect(codes(body)).toEqual(["CONFLICT"]);
     expect(body.errors![0].message).toMatch(/never assigned back/);
     expect(codes(await app.exec(RS_B, REVOKE, { id, reason: "x" }))).toEqual(["FORBIDDEN"]);
+  });
+});
+
+describe("the database holds the identity machine and who may hold a number", () => {
+  it("its transition table is the module's; its trigger refuses a skipped step; an ACTIVE number never changes hands", async () => {
+    const { identityTransitionPairs } = await import("../../src/modules/subscribers/identity-status");
+    const rows = await app.dataSource.query("SELECT from_status, to_status FROM identity_status_transitions ORDER BY 1, 2");
+    expect(rows.map((r: any) => `${r.from_status}>${r.to_status}`)).toEqual(identityTransitionPairs().map(([f, t]) => `${f}>${t}`).sort());
+
+    const draft = (await ok(RS_A, REGISTER, { input: subscriberInput() })).registerSubscriber.id;
+    await expect(
+      app.dataSource.query("UPDATE subscribers SET identity_status = 'VERIFIED', verified_at = now(), verified_by = reseller_id WHERE id = $1", [draft]),
+    ).rejects.toThrow(/illegal identity status transition DRAFT -> VERIFIED/);
+
+    const id = await readySubscriber({}, REQUIRED, "4002000040");
+    await ok(RS_A, SUBMIT, { id });
+    await ok(CT_LN, APPROVE, { id });
+    await expect(app.dataSource.query("UPDATE subscribers SET identity_status = 'SUBMITTED' WHERE id = $1", [id])).rejects.toThrow(
+      /illegal identity status transition VERIFIED -> SUBMITTED/,
+    );
+    const other = await readySubscriber();
+    await expect(app.dataSource.query("UPDATE numbers SET subscriber_id = $1 WHERE number = '4002000040'", [other])).rejects.toThrow(
+      /number 4002000040 is ACTIVE: its subscriber changes only when it is assigned from SPARE or RESERVED/,
+    );
+    const [row] = await app.dataSource.query("SELECT status, subscriber_id FROM numbers WHERE number = '4002000040'");
+    expect(row).toEqual({ status: "ACTIVE", subscriber_id: id });
   });
 });
 

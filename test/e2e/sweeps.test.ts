@@ -297,7 +297,8 @@ describe("once, and once only", () => {
     const [event] = await sql("SELECT operation, targets FROM audit_events ORDER BY seq DESC LIMIT 1");
     expect(event).toEqual({ operation: "sweep", targets: [id] });
 
-    // Verified again (by hand, as a carrier might wrongly do) with the same expired paper: expired again, one flag.
+    // Submitted and verified again (by hand, as a carrier might wrongly do) with the same expired paper: expired again, one flag.
+    await sql("UPDATE subscribers SET identity_status = 'SUBMITTED' WHERE id = $1", [id]);
     await sql("UPDATE subscribers SET identity_status = 'VERIFIED' WHERE id = $1", [id]);
     expectReport(await sweep(days(at, 1)), days(at, 1), { subscribersExpired: 1 });
     expect(await sql("SELECT key FROM risk_flags WHERE subscriber_id = $1", [id])).toEqual([{ key: papers.HANDLER_ID }]);

@@ -1,4 +1,6 @@
 import { canonicalNumber, parseNumber } from "../../src/modules/numbers/number-format";
+import { IdentityStatus as I } from "../../src/modules/subscribers/identity-rules";
+import { IDENTITY_STATUSES, IDENTITY_TRANSITIONS, identityRefusal, identityTransitionPairs } from "../../src/modules/subscribers/identity-status";
 import { ChangeCause, NUMBER_STATUSES, NumberStatus as S, ONLY_BY, TRANSITIONS, refusal, transitionPairs } from "../../src/modules/numbers/number-status";
 
 describe("the number status machine", () => {
@@ -56,5 +58,26 @@ describe("number formats", () => {
   ])("refuses %j, naming it", (text) => {
     expect(canonicalNumber(text)).toBeNull();
     expect(() => parseNumber(text)).toThrow(text === "" ? /is not a 400 number/ : text);
+  });
+});
+
+describe("the identity status machine", () => {
+  const legal = new Set(identityTransitionPairs().map(([f, t]) => `${f}>${t}`));
+
+  for (const from of IDENTITY_STATUSES) {
+    for (const to of IDENTITY_STATUSES) {
+      if (from === to) continue;
+      it(`${from} → ${to}`, () => expect(identityRefusal(from, to) === null).toBe(legal.has(`${from}>${to}`)));
+    }
+  }
+
+  it("follows DESIGN.md: DRAFT → SUBMITTED → VERIFIED or REJECTED; VERIFIED → EXPIRED; any → REVOKED, for ever", () => {
+    expect(IDENTITY_TRANSITIONS.DRAFT).toEqual(["SUBMITTED", "REVOKED"]);
+    expect(IDENTITY_TRANSITIONS.SUBMITTED).toEqual(["VERIFIED", "REJECTED", "REVOKED"]);
+    expect(IDENTITY_TRANSITIONS.VERIFIED).toEqual(["EXPIRED", "REVOKED"]);
+    for (const from of IDENTITY_STATUSES.filter((s) => s !== I.REVOKED)) expect(IDENTITY_TRANSITIONS[from]).toContain("REVOKED");
+    expect(IDENTITY_TRANSITIONS.REVOKED).toEqual([]);
+    expect(identityRefusal(I.REVOKED, I.SUBMITTED)).toMatch(/revoked: it never changes again/);
+    expect(identityRefusal(I.DRAFT, I.VERIFIED)).toBe("a DRAFT subscriber does not become VERIFIED; only SUBMITTED ones do");
   });
 });

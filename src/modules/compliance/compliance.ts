@@ -71,44 +71,44 @@ export class ComplianceRow extends Standing {
   @Field(() => String, { nullable: true, description: "When grouped by RESELLER; null for numbers no reseller holds" })
   resellerCode: string | null;
 
-  @Field(() => Float)
+  @Field(() => Int)
   inService: number;
 
-  @Field(() => Float, { description: "In service with a VERIFIED subscriber" })
+  @Field(() => Int, { description: "In service with a VERIFIED subscriber" })
   verified: number;
 
   @Field(() => Float, { nullable: true, description: "verified / inService; null with nothing in service" })
   realNameRate: number | null;
 
-  @Field(() => Float)
+  @Field(() => Int)
   suspended: number;
 
-  @Field(() => Float)
+  @Field(() => Int)
   forceStopped: number;
 
-  @Field(() => Float, { description: "Reports from the public against these numbers" })
+  @Field(() => Int, { description: "Reports from the public against these numbers" })
   complaints: number;
 
 }
 
 @ObjectType()
 export class ComplianceTotals extends Standing {
-  @Field(() => Float)
+  @Field(() => Int)
   inService: number;
 
-  @Field(() => Float)
+  @Field(() => Int)
   verified: number;
 
   @Field(() => Float, { nullable: true })
   realNameRate: number | null;
 
-  @Field(() => Float)
+  @Field(() => Int)
   suspended: number;
 
-  @Field(() => Float)
+  @Field(() => Int)
   forceStopped: number;
 
-  @Field(() => Float)
+  @Field(() => Int)
   complaints: number;
 
 }
@@ -168,8 +168,8 @@ export class ComplianceService {
     const table = dims.has(ComplianceDimension.RESELLER) ? "compliance_rollup" : "compliance_rollup_carrier";
     const sql = `
       SELECT ${select.join(", ")},
-             sum(r.in_service)::float8 AS "inService", sum(r.verified)::float8 AS verified,
-             sum(r.suspended)::float8 AS suspended, sum(r.force_stopped)::float8 AS "forceStopped", sum(r.complaints)::float8 AS complaints
+             sum(r.in_service)::int AS "inService", sum(r.verified)::int AS verified,
+             sum(r.suspended)::int AS suspended, sum(r.force_stopped)::int AS "forceStopped", sum(r.complaints)::int AS complaints
         FROM ${table} r
         JOIN organizations c ON c.id = r.carrier_id
         ${dims.has(ComplianceDimension.RESELLER) ? "LEFT JOIN organizations rs ON rs.id = r.reseller_id" : ""}

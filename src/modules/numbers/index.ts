@@ -8,7 +8,7 @@ export const numbersModule = {
   entities: [PhoneNumber],
   resolvers: [NumberResolver, NumberChangeResolver],
   permissions: numberPermissions,
-  services: ({ dataSource }: ModuleDeps) => ({ numbers: new NumberService(dataSource) }),
+  services: ({ dataSource, config }: ModuleDeps) => ({ numbers: new NumberService(dataSource, config.rules) }),
   loaders: {},
 };
 

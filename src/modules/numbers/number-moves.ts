@@ -23,11 +23,13 @@ export interface MovedNumber {
 }
 
 export interface Move {
-  /** SQL condition on `n` (numbers) choosing the rows; its placeholders, and those of `set`, name `params` (a SqlParams' values). */
+  /** SQL condition on `n` (numbers), and `u` when `using` is given, choosing the rows; its placeholders, and those of `set` and `using`, name `params` (a SqlParams' values). */
   where: string;
   params: unknown[];
   /** SQL assignments, e.g. `status = 'ACTIVE'`, their placeholders from the same SqlParams as `where`'s. */
   set: string;
+  /** A row source `u` with a `number` column giving each number its own values (a sync's items), joined on the number. */
+  using?: string;
   cause: ChangeCause;
   /** The shutdown order behind the change, named in the feed. */
   orderId?: string;
@@ -36,23 +38,35 @@ export interface Move {
 }
 
 /**
- * Moves the numbers `where` chooses, locking them, in one statement that also
- * writes their change-feed rows; the caller's transaction commits both or neither.
- * The database refuses any move outside the status machine.
+ * Every change to a number goes through here: it moves the numbers `where` chooses, locking them, in one
+ * statement that also writes their change-feed rows (a change of status, reseller or province); the
+ * caller's transaction commits both or neither.
+ *
+ * What the database does as they move (migrations' numbers_status_guard and the triggers after it):
+ * refuses any move outside the status machine, out of FORCE_STOPPED but by a lift, out of the quarantine
+ * before aging_until, a change of subscriber but by assignment, and an ACTIVE number without a VERIFIED
+ * subscriber; stamps status_since (the sweep's clock when it runs as of a time); clears what the new
+ * status does not have (a suspension's kind, the subscriber of a number back in the pool, a reservation's
+ * end, the aging period and its end); sets aging_until on entering AGING; and keeps the compliance rollups.
  */
 export async function moveNumbers(tx: EntityManager, move: Move): Promise<MovedNumber[]> {
   await lockNumbers(tx);
   const p = new SqlParams(move.params);
   const cause = p.add(move.cause);
   const orderId = `${p.add(move.orderId ?? null)}::uuid`;
-  const changed = move.recordUnchanged ? "TRUE" : "status IS DISTINCT FROM previous_status OR reseller_id IS DISTINCT FROM previous_reseller_id";
+  const changed = move.recordUnchanged
+    ? "TRUE"
+    : `status IS DISTINCT FROM previous_status OR reseller_id IS DISTINCT FROM previous_reseller_id
+       OR province IS DISTINCT FROM previous_province`;
+  const joined = move.using ? `JOIN ${move.using} ON u.number = n.number` : "";
   const rows: MovedNumber[] = await tx.query(
     `WITH target AS (
-       SELECT n.number, n.status AS previous_status, n.reseller_id AS previous_reseller_id
-         FROM numbers n WHERE ${move.where} ORDER BY n.number FOR UPDATE OF n),
+       SELECT n.number, n.status AS previous_status, n.reseller_id AS previous_reseller_id, n.province AS previous_province
+         FROM numbers n ${joined} WHERE ${move.where} ORDER BY n.number FOR UPDATE OF n),
      moved AS (
-       UPDATE numbers n SET ${move.set} FROM target t WHERE n.number = t.number
-       RETURNING n.number, n.carrier_id, n.reseller_id, n.subscriber_id, n.province, n.status, t.previous_status, t.previous_reseller_id),
+       UPDATE numbers n SET ${move.set} FROM target t ${move.using ? `JOIN ${move.using} ON u.number = t.number` : ""} WHERE n.number = t.number
+       RETURNING n.number, n.carrier_id, n.reseller_id, n.subscriber_id, n.province, n.status, t.previous_status, t.previous_reseller_id,
+                 t.previous_province),
      fed AS (
        INSERT INTO number_changes (number, carrier_id, reseller_id, previous_reseller_id, status, previous_status, province, cause, order_id)
        SELECT number, carrier_id, reseller_id, previous_reseller_id, status, previous_status, province, ${cause}, ${orderId} FROM moved
@@ -63,6 +77,38 @@ export async function moveNumbers(tx: EntityManager, move: Move): Promise<MovedN
     p.values,
   );
   return rows;
+}
+
+export interface Creation {
+  /**
+   * A SELECT of the new numbers' (number, carrier_id, reseller_id, status, province, aging_days), its
+   * placeholders naming `params`. A number already in the registry is left as it is.
+   */
+  rows: string;
+  params: unknown[];
+  cause: ChangeCause;
+}
+
+/**
+ * Every number enters the registry through here: inserted with its change-feed row in one statement.
+ * The database's status guard gives an AGING number its aging_until, and refuses one without its period.
+ * Returns the numbers created.
+ */
+export async function createNumbers(tx: EntityManager, creation: Creation): Promise<{ number: string; carrierId: string; resellerId: string | null }[]> {
+  await lockNumbers(tx);
+  const p = new SqlParams(creation.params);
+  return tx.query(
+    `WITH created AS (
+       INSERT INTO numbers (number, carrier_id, reseller_id, status, province, aging_days)
+       ${creation.rows}
+       ON CONFLICT (number) DO NOTHING
+       RETURNING number, carrier_id, reseller_id, status, province),
+     fed AS (
+       INSERT INTO number_changes (number, carrier_id, reseller_id, status, province, cause)
+       SELECT number, carrier_id, reseller_id, status, province, ${p.add(creation.cause)} FROM created ORDER BY number)
+     SELECT number, carrier_id AS "carrierId", reseller_id AS "resellerId" FROM created ORDER BY number`,
+    p.values,
+  );
 }
 
 /** Records that these carriers supply these resellers (who re-checks and approves their subscribers). */

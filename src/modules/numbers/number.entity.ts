@@ -41,6 +41,13 @@ export class PhoneNumber {
   @Column({ name: "status_since", type: "timestamptz" })
   statusSince: Date;
 
+  @Field(() => Date, {
+    nullable: true,
+    description: "When an AGING number's quarantine ends (kept while a shutdown order stops it): only the sweep returns it to SPARE, then",
+  })
+  @Column({ name: "aging_until", type: "timestamptz", nullable: true })
+  agingUntil: Date | null;
+
   @Field(() => String, { nullable: true, description: "Why a SUSPENDED number is suspended: PAPERS, CAMPAIGN, REGULATOR or CARRIER" })
   @Column({ type: "text", nullable: true })
   suspension: string | null;

@@ -5,11 +5,12 @@ import { groupByIds } from "../../shared/dates";
 import { badInput, conflict } from "../../shared/errors";
 import { Connection, PageArgs, parseSequenceCursor, toConnection, toPage } from "../../shared/pagination";
 import { SqlParams, numberChangesVisible, numbersVisible } from "../../shared/policy";
+import type { Rules } from "../../config";
 import { assertProvince, isProvince } from "../../shared/provinces";
 import { canonicalJson } from "../audit/audit-chain";
 import type { UnitOfWork } from "../../shared/unit-of-work";
 import { canonicalNumber, parseNumber, parsePrefix } from "./number-format";
-import { lockNumbers, ordersStopping, recordSupply, stoppedBy } from "./number-moves";
+import { createNumbers, lockNumbers, moveNumbers, ordersStopping, recordSupply, stoppedBy } from "./number-moves";
 import { ChangeCause, NumberStatus, refusal } from "./number-status";
 import { AllocationResult, BulkResult, NumberChange, NumberRejection, PhoneNumber, SyncResult } from "./number.entity";
 import { NumberFilter, PublishAllocationInput, SyncNumbersInput, WholesaleNumbersInput } from "./number.inputs";
@@ -33,6 +34,7 @@ interface ExistingRow {
   reseller_id: string | null;
   status: NumberStatus;
   province: string | null;
+  aging_until: Date | null;
   ours: boolean;
 }
 
@@ -40,14 +42,15 @@ interface Change {
   number: string;
   carrierId: string;
   resellerId: string | null;
-  previousResellerId: string | null;
   status: NumberStatus;
-  previousStatus: NumberStatus | null;
   province: string | null;
 }
 
 export class NumberService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly rules: Pick<Rules, "agingDays">,
+  ) {}
 
   async publish(viewer: Viewer, input: PublishAllocationInput, mutation: UnitOfWork): Promise<AllocationResult> {
     const carrier = organizationOf(viewer);
@@ -79,20 +82,14 @@ export class NumberService {
         throw conflict(`the range ${start}–${end} overlaps numbers of another carrier: ${named}`, { overlaps });
       }
       const c = new SqlParams();
-      const holder = c.add(carrier.id);
-      const inProvince = c.add(province);
-      const [{ created }]: { created: number }[] = await tx.query(
-        `WITH created AS (
-           INSERT INTO numbers (number, carrier_id, province)
-           SELECT g::text, ${holder}, ${inProvince} FROM generate_series(${c.add(start)}::bigint, ${c.add(end)}::bigint) AS g
-           ON CONFLICT (number) DO NOTHING
-           RETURNING number),
-         fed AS (
-           INSERT INTO number_changes (number, carrier_id, status, province, cause)
-           SELECT number, ${holder}, 'SPARE', ${inProvince}, 'PUBLISH' FROM created RETURNING 1)
-         SELECT count(*)::int AS created FROM fed`,
-        c.values,
-      );
+      const created = (
+        await createNumbers(tx, {
+          rows: `SELECT g::text, ${c.add(carrier.id)}::uuid, NULL::uuid, 'SPARE', ${c.add(province)}, NULL::int
+                   FROM generate_series(${c.add(start)}::bigint, ${c.add(end)}::bigint) AS g`,
+          params: c.values,
+          cause: ChangeCause.PUBLISH,
+        })
+      ).length;
       return { result: { created, alreadyHeld: size - created }, targets: [] };
     });
   }
@@ -159,8 +156,8 @@ export class NumberService {
             reject(item.number, "a reseller holds only SPARE numbers it was wholesaled");
           } else {
             creates.push({
-              number, carrierId: carrier.id, resellerId: resellerId ?? null, previousResellerId: null,
-              status: item.status, previousStatus: null, province: item.province ?? carrier.province,
+              number, carrierId: carrier.id, resellerId: resellerId ?? null,
+              status: item.status, province: item.province ?? carrier.province,
             });
           }
           continue;
@@ -171,6 +168,10 @@ export class NumberService {
         }
         if (row.status === NumberStatus.FORCE_STOPPED && item.status !== row.status) {
           reject(item.number, stoppedBy(number, stopped.get(number)));
+          continue;
+        }
+        if (row.status === NumberStatus.AGING && item.status === NumberStatus.SPARE && row.aging_until) {
+          reject(item.number, `in quarantine (AGING) until ${row.aging_until.toISOString()}: the sweep returns it to SPARE then, a sync never ends the aging`);
           continue;
         }
         const why = refusal(row.status, item.status, ChangeCause.SYNC);
@@ -195,14 +196,13 @@ export class NumberService {
           continue;
         }
         updates.push({
-          number, carrierId: row.carrier_id, resellerId: nextReseller, previousResellerId: row.reseller_id,
-          status: item.status, previousStatus: row.status, province: nextProvince,
+          number, carrierId: row.carrier_id, resellerId: nextReseller,
+          status: item.status, province: nextProvince,
         });
       }
 
-      await this.insertNumbers(tx, creates);
-      await this.updateNumbers(tx, updates);
-      await this.recordChanges(tx, [...creates, ...updates], ChangeCause.SYNC);
+      await this.create(tx, creates, ChangeCause.SYNC);
+      await this.update(tx, updates, ChangeCause.SYNC);
       await recordSupply(tx, [...creates, ...updates]);
       const result: SyncResult = { created: creates.length, updated: updates.length, unchanged, rejected };
       const q = new SqlParams();
@@ -241,13 +241,12 @@ export class NumberService {
         else if (row.reseller_id === resellerId) unchanged += 1;
         else {
           updates.push({
-            number, carrierId: row.carrier_id, resellerId, previousResellerId: row.reseller_id,
-            status: row.status, previousStatus: row.status, province: row.province,
+            number, carrierId: row.carrier_id, resellerId,
+            status: row.status, province: row.province,
           });
         }
       }
-      await this.updateNumbers(tx, updates);
-      await this.recordChanges(tx, updates, ChangeCause.WHOLESALE);
+      await this.update(tx, updates, ChangeCause.WHOLESALE);
       await recordSupply(tx, updates);
       return { result: { updated: updates.length, unchanged, rejected }, targets: [input.resellerCode] };
     });
@@ -269,7 +268,7 @@ export class NumberService {
     if (numbers.length === 0) return new Map();
     const p = new SqlParams();
     const rows: ExistingRow[] = await tx.query(
-      `SELECT n.number, n.carrier_id, n.reseller_id, n.status, n.province, (o.path LIKE ${p.add(carrierPath)} || '%') AS ours
+      `SELECT n.number, n.carrier_id, n.reseller_id, n.status, n.province, n.aging_until, (o.path LIKE ${p.add(carrierPath)} || '%') AS ours
          FROM numbers n JOIN organizations o ON o.id = n.carrier_id
         WHERE n.number = ANY(${p.add(numbers)}::text[])
         ORDER BY n.number
@@ -279,43 +278,37 @@ export class NumberService {
     return new Map(rows.map((r) => [r.number, r]));
   }
 
-  private async insertNumbers(tx: EntityManager, rows: Change[]): Promise<void> {
+  /** New numbers, each as its item says; one new in AGING ages for the default period from now. */
+  private async create(tx: EntityManager, rows: Change[], cause: ChangeCause): Promise<void> {
     if (rows.length === 0) return;
     const p = new SqlParams();
-    await tx.query(
-      `INSERT INTO numbers (number, carrier_id, reseller_id, status, province)
-       SELECT * FROM unnest(${p.add(rows.map((r) => r.number))}::text[], ${p.add(rows.map((r) => r.carrierId))}::uuid[],
-                            ${p.add(rows.map((r) => r.resellerId))}::uuid[], ${p.add(rows.map((r) => r.status))}::text[],
-                            ${p.add(rows.map((r) => r.province))}::text[])`,
-      p.values,
-    );
+    await createNumbers(tx, {
+      rows: `SELECT u.number, u.carrier_id, u.reseller_id, u.status, u.province,
+                    CASE WHEN u.status = 'AGING' THEN ${p.add(this.rules.agingDays)}::int END
+               FROM unnest(${p.add(rows.map((r) => r.number))}::text[], ${p.add(rows.map((r) => r.carrierId))}::uuid[],
+                           ${p.add(rows.map((r) => r.resellerId))}::uuid[], ${p.add(rows.map((r) => r.status))}::text[],
+                           ${p.add(rows.map((r) => r.province))}::text[]) AS u(number, carrier_id, reseller_id, status, province)`,
+      params: p.values,
+      cause,
+    });
   }
 
-  private async updateNumbers(tx: EntityManager, rows: Change[]): Promise<void> {
+  /** Each number to its item's status, reseller and province; one entering AGING keeps a longer period set before. */
+  private async update(tx: EntityManager, rows: Change[], cause: ChangeCause): Promise<void> {
     if (rows.length === 0) return;
     const p = new SqlParams();
-    await tx.query(
-      `UPDATE numbers n SET status = u.status, reseller_id = u.reseller_id, province = u.province
-         FROM unnest(${p.add(rows.map((r) => r.number))}::text[], ${p.add(rows.map((r) => r.status))}::text[],
-                     ${p.add(rows.map((r) => r.resellerId))}::uuid[], ${p.add(rows.map((r) => r.province))}::text[])
-              AS u(number, status, reseller_id, province)
-        WHERE n.number = u.number`,
-      p.values,
-    );
-  }
-
-  private async recordChanges(tx: EntityManager, rows: Change[], cause: ChangeCause): Promise<void> {
-    if (rows.length === 0) return;
-    const p = new SqlParams();
-    await tx.query(
-      `INSERT INTO number_changes (number, carrier_id, reseller_id, previous_reseller_id, status, previous_status, province, cause)
-       SELECT u.*, ${p.add(cause)}
-         FROM unnest(${p.add(rows.map((r) => r.number))}::text[], ${p.add(rows.map((r) => r.carrierId))}::uuid[],
-                     ${p.add(rows.map((r) => r.resellerId))}::uuid[], ${p.add(rows.map((r) => r.previousResellerId))}::uuid[],
-                     ${p.add(rows.map((r) => r.status))}::text[], ${p.add(rows.map((r) => r.previousStatus))}::text[],
-                     ${p.add(rows.map((r) => r.province))}::text[]) AS u`,
-      p.values,
-    );
+    const using = `unnest(${p.add(rows.map((r) => r.number))}::text[], ${p.add(rows.map((r) => r.status))}::text[],
+                          ${p.add(rows.map((r) => r.resellerId))}::uuid[], ${p.add(rows.map((r) => r.province))}::text[])
+                   AS u(number, status, reseller_id, province)`;
+    const aging = p.add(this.rules.agingDays);
+    await moveNumbers(tx, {
+      where: "TRUE",
+      using,
+      params: p.values,
+      set: `status = u.status, reseller_id = u.reseller_id, province = u.province,
+            aging_days = CASE WHEN u.status = 'AGING' THEN coalesce(n.aging_days, ${aging}::int) ELSE n.aging_days END`,
+      cause,
+    });
   }
 
   /** The numbers of these subscribers that the viewer may see, grouped by subscriber. */
@@ -387,4 +380,4 @@ export class NumberService {
 
 export const NUMBER_COLUMNS = `n.number, n.service_type AS "serviceType", n.carrier_id AS "carrierId", n.reseller_id AS "resellerId",
   n.subscriber_id AS "subscriberId", n.province, n.status, n.reserved_until AS "reservedUntil", n.status_since AS "statusSince",
-  n.suspension, n.version, n.created_at AS "createdAt", n.updated_at AS "updatedAt"`;
+  n.aging_until AS "agingUntil", n.suspension, n.version, n.created_at AS "createdAt", n.updated_at AS "updatedAt"`;

@@ -170,7 +170,7 @@ export class ShutdownService {
   async lift(viewer: Viewer, orderId: string, reason: string, mutation: UnitOfWork, mistaken = false): Promise<ShutdownOrder> {
     const authority = organizationOf(viewer);
     const why = statedReason(reason, 3);
-    const { quarantineDays } = this.config.rules;
+    const { quarantineDays, agingDays } = this.config.rules;
     return mutation.run(async (tx) => {
       await lockNumbers(tx);
       const p = new SqlParams();
@@ -198,12 +198,16 @@ export class ShutdownService {
       const where = `n.status = 'FORCE_STOPPED' AND n.number IN (SELECT number FROM shutdown_items WHERE order_id = ${id})
                 AND NOT EXISTS (SELECT 1 FROM shutdown_items i JOIN shutdown_orders o ON o.id = i.order_id
                                  WHERE i.number = n.number AND o.status = 'IN_EFFECT')`;
+      // Issued by mistake: the quarantine goes unless another bar stands on the number (a revocation's, another
+      // order's); one returning to AGING (or TERMINATED) ages for the ordinary period, the rest have none.
+      const kept = !mistaken ? "n.aging_days" : `CASE WHEN EXISTS (SELECT 1 FROM number_bars b WHERE b.number = n.number AND b.order_id IS DISTINCT FROM ${id}::uuid)
+                THEN ${m.add(quarantineDays)}::int WHEN ${previous} IN ('TERMINATED', 'AGING') THEN ${m.add(agingDays)}::int END`;
       const set = `status = CASE
                 WHEN ${previous} IN ('PENDING_VERIFICATION', 'ACTIVE', 'SUSPENDED') AND ${owner} = 'REVOKED' THEN 'TERMINATED'
                 WHEN ${previous} = 'ACTIVE' AND ${owner} IS DISTINCT FROM 'VERIFIED' THEN 'SUSPENDED'
                 ELSE ${previous} END,
               suspension = coalesce(n.suspension, 'PAPERS'),
-              aging_days = CASE WHEN ${owner} = 'REVOKED' THEN ${m.add(quarantineDays)}::int ELSE ${mistaken ? "NULL" : "n.aging_days"} END`;
+              aging_days = CASE WHEN ${owner} = 'REVOKED' THEN ${m.add(quarantineDays)}::int ELSE ${kept} END`;
       const moved = await moveNumbers(tx, { where, params: m.values, set, cause: ChangeCause.LIFT, orderId });
       if (mistaken) {
         // The bars this order imposed, and only those: another order or a revocation keeps its own.

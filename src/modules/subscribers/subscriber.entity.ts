@@ -1,4 +1,4 @@
-import { Field, Float, ID, ObjectType, registerEnumType } from "type-graphql";
+import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { CheckKind, CheckOutcome, DocumentKind, IdentityStatus, RiskKind, RiskSeverity } from "./identity-rules";
 
 registerEnumType(IdentityStatus, { name: "IdentityStatus", description: "Where a subscriber's real-name identity stands" });
@@ -79,7 +79,7 @@ export class SubscriberDocument {
   @Field()
   mediaType: string;
 
-  @Field(() => Float, { description: "Bytes" })
+  @Field(() => Int, { description: "Bytes, at most 2147483647" })
   sizeBytes: number;
 
   @Field()

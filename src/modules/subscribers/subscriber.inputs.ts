@@ -1,6 +1,9 @@
-import { Field, Float, InputType } from "type-graphql";
+import { Field, InputType, Int } from "type-graphql";
 import { IsEnum, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from "class-validator";
 import { CheckKind, CheckOutcome, DocumentKind, IdentityStatus } from "./identity-rules";
+
+/** The largest paper the registry records: GraphQL's Int, 2 GiB less a byte. */
+export const MAX_PAPER_BYTES = 2_147_483_647;
 
 // The USCC and resident ID numbers are checked by their own algorithms in the
 // service, which says exactly what is wrong; these are the plain shape rules.
@@ -65,10 +68,10 @@ export class AttachDocumentInput {
   @Matches(/^[a-z]+\/[a-z0-9.+-]+$/, { message: "mediaType must be a media type such as application/pdf" })
   mediaType: string;
 
-  @Field(() => Float)
+  @Field(() => Int, { description: "Bytes: 1 to 2147483647 (a paper is at most 2 GiB; a larger file is refused)" })
   @IsInt({ message: "sizeBytes must be a whole number of bytes" })
   @Min(1, { message: "sizeBytes must be at least 1" })
-  @Max(10 * 1024 ** 3, { message: "sizeBytes must be at most 10 GiB" })
+  @Max(MAX_PAPER_BYTES, { message: "sizeBytes must be at most 2147483647 (2 GiB)" })
   sizeBytes: number;
 
   @Field({ description: "Where the file is kept, e.g. s3://bucket/key" })

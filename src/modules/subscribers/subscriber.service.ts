@@ -28,10 +28,11 @@ import {
   PaperOnFile,
   RiskKind,
   RiskSeverity,
-  SUBMITTABLE,
   VerificationFacts,
   unmetRequirements,
 } from "./identity-rules";
+import { moveIdentities } from "./identity-moves";
+import { identityRefusal } from "./identity-status";
 import { RiskFlag, Subscriber, SubscriberDocument, VerificationCheck } from "./subscriber.entity";
 import { AttachDocumentInput, RecordCheckInput, RegisterSubscriberInput, SubscriberFilter } from "./subscriber.inputs";
 
@@ -43,7 +44,7 @@ export const SUBSCRIBER_COLUMNS = `s.id, s.seq::text AS seq, s.reseller_id AS "r
   s.identity_status AS "identityStatus", s.status_reason AS "statusReason", s.submitted_at AS "submittedAt",
   s.verified_at AS "verifiedAt", s.created_at AS "createdAt", s.updated_at AS "updatedAt"`;
 
-const DOCUMENT_COLUMNS = `d.id, d.subscriber_id AS "subscriberId", d.kind, d.sha256, d.media_type AS "mediaType", d.size_bytes::float8 AS "sizeBytes",
+const DOCUMENT_COLUMNS = `d.id, d.subscriber_id AS "subscriberId", d.kind, d.sha256, d.media_type AS "mediaType", d.size_bytes::int AS "sizeBytes",
   d.storage_uri AS "storageUri", to_char(d.expires_on, 'YYYY-MM-DD') AS "expiresOn", d.attached_at AS "attachedAt"`;
 const CHECK_COLUMNS = `c.id, c.subscriber_id AS "subscriberId", c.kind, c.outcome, c.note, c.actor, c.organization_id AS "organizationId", c.at`;
 const FLAG_COLUMNS = `f.id, f.subscriber_id AS "subscriberId", f.kind, f.severity, f.detail, f.raised_at AS "raisedAt",
@@ -199,17 +200,14 @@ export class SubscriberService {
     const reseller = organizationOf(viewer);
     return mutation.run(async (tx) => {
       const subscriber = await this.lockOwn(tx, subscriberId, reseller);
-      if (!SUBMITTABLE.includes(subscriber.identityStatus)) {
-        throw conflict(`a ${subscriber.identityStatus} subscriber cannot be submitted; only ${SUBMITTABLE.join(", ")} ones can`);
-      }
+      const refused = identityRefusal(subscriber.identityStatus, IdentityStatus.SUBMITTED);
+      if (refused) throw conflict(refused);
       const unmet = unmetRequirements(await this.facts(tx, subscriberId), false);
       if (unmet.length > 0) throw conflict(`the subscriber cannot be submitted yet: ${unmet.join("; ")}`, { unmet });
       const p = new SqlParams();
-      await tx.query(
-        `UPDATE subscribers SET identity_status = 'SUBMITTED', submitted_at = now(), status_reason = NULL,
-                updated_at = now(), version = version + 1 WHERE id = ${p.add(subscriberId)}`,
-        p.values,
-      );
+      await moveIdentities(tx, {
+        where: `s.id = ${p.add(subscriberId)}`, params: p.values, to: IdentityStatus.SUBMITTED, set: "submitted_at = now(), status_reason = NULL",
+      });
       return { result: await this.subscriberRow(tx, subscriberId), targets: [subscriberId] };
     });
   }
@@ -306,19 +304,18 @@ export class SubscriberService {
     return mutation.run(async (tx) => {
       await lockNumbers(tx); // before any subscriber row, as every writer of numbers
       const subscriber = await this.lockVisible(tx, viewer, subscriberId);
-      if (subscriber.identityStatus !== IdentityStatus.SUBMITTED) {
-        throw conflict(`only a SUBMITTED subscriber is approved; this one is ${subscriber.identityStatus}`);
-      }
+      const refused = identityRefusal(subscriber.identityStatus, IdentityStatus.VERIFIED);
+      if (refused) throw conflict(refused);
       await this.refuseBlacklisted(tx, subscriber.uscc, subscriber.legalRepIdHash, "it is not approved");
       const unmet = unmetRequirements(await this.facts(tx, subscriberId), true);
       unmet.push(...this.codeProblems(subscriber));
       if (unmet.length > 0) throw conflict(`the subscriber cannot be verified: ${unmet.join("; ")}`, { unmet });
       const p = new SqlParams();
-      await tx.query(
-        `UPDATE subscribers SET identity_status = 'VERIFIED', verified_at = now(), verified_by = ${p.add(carrier.id)}, status_reason = NULL,
-                updated_at = now(), version = version + 1 WHERE id = ${p.add(subscriberId)}`,
-        p.values,
-      );
+      const carrierId = p.add(carrier.id);
+      await moveIdentities(tx, {
+        where: `s.id = ${p.add(subscriberId)}`, params: p.values, to: IdentityStatus.VERIFIED,
+        set: `verified_at = now(), verified_by = ${carrierId}, status_reason = NULL`,
+      });
       // Its numbers go into service: those waiting, and those suspended for want of verification.
       const m = new SqlParams();
       const moved = await moveNumbers(tx, {
@@ -337,15 +334,10 @@ export class SubscriberService {
     const why = statedReason(reason);
     return mutation.run(async (tx) => {
       const subscriber = await this.lockVisible(tx, viewer, subscriberId);
-      if (subscriber.identityStatus !== IdentityStatus.SUBMITTED) {
-        throw conflict(`only a SUBMITTED subscriber is rejected; this one is ${subscriber.identityStatus}`);
-      }
+      const refused = identityRefusal(subscriber.identityStatus, IdentityStatus.REJECTED);
+      if (refused) throw conflict(refused);
       const p = new SqlParams();
-      await tx.query(
-        `UPDATE subscribers SET identity_status = 'REJECTED', status_reason = ${p.add(why)}, updated_at = now(), version = version + 1
-          WHERE id = ${p.add(subscriberId)}`,
-        p.values,
-      );
+      await moveIdentities(tx, { where: `s.id = ${p.add(subscriberId)}`, params: p.values, to: IdentityStatus.REJECTED, set: `status_reason = ${p.add(why)}` });
       return { result: await this.subscriberRow(tx, subscriberId), targets: [subscriberId] };
     });
   }
@@ -363,7 +355,8 @@ export class SubscriberService {
     return mutation.run(async (tx) => {
       await lockNumbers(tx); // before any subscriber row, as every writer of numbers
       const subscriber = await this.lockVisible(tx, viewer, subscriberId);
-      if (subscriber.identityStatus === IdentityStatus.REVOKED) throw conflict("the identity is already revoked");
+      const refused = identityRefusal(subscriber.identityStatus, IdentityStatus.REVOKED);
+      if (refused) throw conflict(refused);
       const b = new SqlParams();
       await tx.query(
         `INSERT INTO number_bars (number, uscc, legal_rep_id_hash, reason)
@@ -377,11 +370,7 @@ export class SubscriberService {
       const moved = await moveNumbers(tx, { where, params: m.values, set, cause: ChangeCause.REVOKE });
       // Its numbers leave ACTIVE first: the database never sees an ACTIVE number of an unverified subscriber.
       const p = new SqlParams();
-      await tx.query(
-        `UPDATE subscribers SET identity_status = 'REVOKED', status_reason = ${p.add(why)}, updated_at = now(), version = version + 1
-          WHERE id = ${p.add(subscriberId)}`,
-        p.values,
-      );
+      await moveIdentities(tx, { where: `s.id = ${p.add(subscriberId)}`, params: p.values, to: IdentityStatus.REVOKED, set: `status_reason = ${p.add(why)}` });
       return { result: await this.subscriberRow(tx, subscriberId), targets: [subscriberId, subscriber.uscc, ...moved.map((m) => m.number)] };
     });
   }

@@ -6,7 +6,8 @@ import { AuditedMutation } from "../audit/audited-mutation";
 import { SqlParams } from "../../shared/policy";
 import { lockNumbers, moveNumbers } from "../numbers/number-moves";
 import { ChangeCause } from "../numbers/number-status";
-import { REQUIRED_PAPERS } from "../subscribers/identity-rules";
+import { IdentityStatus, REQUIRED_PAPERS } from "../subscribers/identity-rules";
+import { moveIdentities } from "../subscribers/identity-moves";
 
 // Held until the sweep's transaction ends: two instances sweeping at once do the work once
 // (the second waits, then finds nothing due).
@@ -182,30 +183,23 @@ export class SweepService {
   private async expirePapers(tx: EntityManager, lapsed: LapsedPaper[]): Promise<string[]> {
     if (lapsed.length === 0) return [];
     const p = new SqlParams();
-    const rows: { id: string }[] = await tx.query(
-      `WITH lapsed AS (
-         SELECT * FROM unnest(${p.add(lapsed.map((l) => l.id))}::uuid[], ${p.add(lapsed.map((l) => l.subscriberId))}::uuid[],
-                              ${p.add(lapsed.map((l) => l.kind))}::text[], ${p.add(lapsed.map((l) => l.expiredOn))}::text[])
-                AS l(id, subscriber_id, kind, expired_on)),
-       expired AS (
-         UPDATE subscribers s
-            SET identity_status = 'EXPIRED',
-                status_reason = 'papers expired: ' || (
-                  SELECT string_agg(l.kind || ' on ' || l.expired_on, ', ' ORDER BY l.kind) FROM lapsed l WHERE l.subscriber_id = s.id),
-                version = s.version + 1,
-                updated_at = now()
-          WHERE s.identity_status = 'VERIFIED' AND s.id IN (SELECT subscriber_id FROM lapsed)
-         RETURNING s.id),
-       flagged AS (
-         INSERT INTO risk_flags (subscriber_id, kind, severity, key, detail)
-         SELECT l.subscriber_id, 'EXPIRED_DOCUMENT', 'MEDIUM', l.id::text, l.kind || ' expired on ' || l.expired_on
-           FROM lapsed l
-         ON CONFLICT ((coalesce(subscriber_id::text, number)), kind, key) WHERE resolved_at IS NULL DO NOTHING
-         RETURNING 1)
-       SELECT id FROM expired ORDER BY id`,
+    const paper = `unnest(${p.add(lapsed.map((l) => l.id))}::uuid[], ${p.add(lapsed.map((l) => l.subscriberId))}::uuid[],
+                          ${p.add(lapsed.map((l) => l.kind))}::text[], ${p.add(lapsed.map((l) => l.expiredOn))}::text[])
+                   AS l(id, subscriber_id, kind, expired_on)`;
+    const expired = await moveIdentities(tx, {
+      where: `s.id IN (SELECT l.subscriber_id FROM ${paper})`,
+      params: p.values,
+      to: IdentityStatus.EXPIRED,
+      set: `status_reason = 'papers expired: ' || (
+              SELECT string_agg(l.kind || ' on ' || l.expired_on, ', ' ORDER BY l.kind) FROM ${paper} WHERE l.subscriber_id = s.id)`,
+    });
+    await tx.query(
+      `INSERT INTO risk_flags (subscriber_id, kind, severity, key, detail)
+       SELECT l.subscriber_id, 'EXPIRED_DOCUMENT', 'MEDIUM', l.id::text, l.kind || ' expired on ' || l.expired_on FROM ${paper}
+       ON CONFLICT ((coalesce(subscriber_id::text, number)), kind, key) WHERE resolved_at IS NULL DO NOTHING`,
       p.values,
     );
-    return rows.map((r) => r.id);
+    return expired;
   }
 
   /** b. The ACTIVE numbers of the subscribers whose papers lapsed are SUSPENDED for their papers. */
@@ -282,11 +276,11 @@ export class SweepService {
     });
   }
 
-  /** f. Aged for its days: SPARE again, back in its carrier's pool (no reseller). */
+  /** f. Its quarantine over (aging_until, which the database also holds): SPARE again, back in its carrier's pool (no reseller). */
   private returnToSpare(tx: EntityManager, at: Date) {
     const p = new SqlParams();
     return moveNumbers(tx, {
-      where: `n.status = 'AGING' AND n.status_since + make_interval(days => coalesce(n.aging_days, ${p.add(this.rules.agingDays)}::int)) <= ${p.add(at)}::timestamptz`,
+      where: `n.status = 'AGING' AND n.aging_until <= ${p.add(at)}::timestamptz`,
       params: p.values,
       set: "status = 'SPARE', reseller_id = NULL",
       cause: ChangeCause.SWEEP,
