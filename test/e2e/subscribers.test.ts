@@ -362,7 +362,8 @@ describe("revocation", () => {
     await app.dataSource.transaction(async (tx) => {
       const [{ until }] = await tx.query("SELECT aging_until AS until FROM numbers WHERE number = '4002000030'");
       expect(new Date(until).getTime() - Date.now()).toBeGreaterThan(179 * 86_400_000);
-      await tx.query("SELECT set_config('registry.clock', $1, true)", [new Date(until).toISOString()]);
+      // The end to the microsecond, as PostgreSQL keeps it (a JavaScript Date keeps milliseconds).
+      await tx.query("SELECT set_config('registry.clock', aging_until::text, true) FROM numbers WHERE number = '4002000030'");
       await tx.query(toSpare);
     });
     const again = await readySubscriber({ legalRep: input.legalRep });
