@@ -29,7 +29,10 @@ import type { DataSource } from "typeorm";
 import type { Config } from "../config";
 import { permissionsOf } from "../shared/auth/permissions";
 import { KIND_OF_ROLE } from "../shared/auth/roles";
-import { TokenError, verifyToken } from "../shared/auth/tokens";
+import { decodeProtectedHeader } from "jose";
+import { OIDC_ALGORITHMS } from "../shared/auth/oidc";
+import { TokenError, VerifiedToken, verifyToken } from "../shared/auth/tokens";
+import { ApiClientService, CLIENT_CACHE_MS } from "../modules/api-clients";
 import { Viewer, publicViewer } from "../shared/auth/viewer";
 import { unauthenticated } from "../shared/errors";
 import { SchemaOptions, buildAppSchema } from "./build-schema";
@@ -53,14 +56,24 @@ export interface Server {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** Who the Authorization header says is calling, and until when (seconds since the epoch; null: PUBLIC, no token). */
-export async function authenticate(services: Services, authorization: string | undefined): Promise<{ viewer: Viewer; expiresAt: number | null }> {
+/** Who the Authorization header says is calling, until when (seconds since the epoch; null: PUBLIC, no token), and how to ask again. */
+export async function authenticate(
+  services: Services,
+  authorization: string | undefined,
+): Promise<{ viewer: Viewer; expiresAt: number | null; stillValid?: () => Promise<boolean> }> {
   if (!authorization) return { viewer: publicViewer(), expiresAt: null };
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   if (!match) throw unauthenticated("the Authorization header must be 'Bearer <token>'");
+  const token = match[1];
+  if (ApiClientService.isSecret(token)) {
+    // An API client: no expiry of its own, but revocation ends it, so a long-lived socket asks again.
+    const client = await services.apiClients.authenticate(token);
+    if (!client) throw unauthenticated("the API client secret is not valid: revoked, expired after a rotation, or never issued");
+    return { viewer: client.viewer, expiresAt: null, stillValid: async () => (await services.apiClients.authenticate(token, { fresh: true })) !== null };
+  }
   let claims;
   try {
-    claims = await verifyToken(services.config.jwtSecret, match[1], services.config.tokenMaxLifetimeSeconds);
+    claims = await verifyBearer(services, token);
   } catch (error) {
     if (error instanceof TokenError) throw unauthenticated(error.message);
     throw error;
@@ -69,7 +82,27 @@ export async function authenticate(services: Services, authorization: string | u
   if (!organization) {
     throw unauthenticated(`the token's organisation ${claims.org} does not exist or is not a ${KIND_OF_ROLE[claims.role]}`);
   }
-  return { viewer: { subject: claims.sub, role: claims.role, organization, permissions: permissionsOf(claims.role) }, expiresAt: claims.exp };
+  return { viewer: { subject: claims.sub, role: claims.role, organization, permissions: permissionsOf(claims.role, claims.admin) }, expiresAt: claims.exp };
+}
+
+/** A JWT by its algorithm: HS256 with JWT_SECRET where set; RS256/ES256 from the single sign-on issuer where configured. */
+async function verifyBearer(services: Services, token: string): Promise<VerifiedToken> {
+  const { config } = services;
+  let algorithm: unknown;
+  try {
+    algorithm = decodeProtectedHeader(token).alg;
+  } catch {
+    throw new TokenError("the token is not valid");
+  }
+  if (algorithm === "HS256") {
+    if (!config.jwtSecret) throw new TokenError("HS256 tokens are not accepted here: sign in through single sign-on, or use an API client");
+    return verifyToken(config.jwtSecret, token, config.tokenMaxLifetimeSeconds);
+  }
+  if (typeof algorithm === "string" && OIDC_ALGORITHMS.includes(algorithm)) {
+    if (!services.oidc) throw new TokenError(`${algorithm} tokens are accepted only where OIDC_ISSUER is configured`);
+    return services.oidc.verify(token, config.tokenMaxLifetimeSeconds);
+  }
+  throw new TokenError(`tokens signed with ${typeof algorithm === "string" ? algorithm : "no algorithm"} are not accepted`);
 }
 
 /** Who the Authorization header says is calling; PUBLIC without one. */
@@ -226,6 +259,7 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
     stop: async () => {
       await apollo.stop();
       await services.shutdown.bus.close();
+      await services.apiClients.stop();
     },
   };
 }
@@ -282,18 +316,30 @@ function subscriptionServer(
           return false;
         }
         let expiresAt: number | null;
+        let stillValid: (() => Promise<boolean>) | undefined;
         try {
-          ({ viewer: ctx.extra.viewer, expiresAt } = await authenticate(services, header));
+          ({ viewer: ctx.extra.viewer, expiresAt, stillValid } = await authenticate(services, header));
         } catch (error) {
           log.info({ reason: (error as Error).message }, "subscription connection refused");
           return false;
         }
         if (socket.readyState !== WebSocket.OPEN) return false;
-        // A request with this token would be refused from its expiry on: so is the socket.
-        const delay = Math.max(0, (expiresAt ?? 0) * 1000 - Date.now());
-        ctx.extra.expiry = setTimeout(() => socket.close(CLOSE_UNAUTHORIZED, "the token has expired"), delay).unref();
+        if (stillValid) {
+          // An API client's secret has no expiry of its own: the socket ends within a second of its revocation.
+          ctx.extra.expiry = setInterval(() => {
+            stillValid().then(
+              (valid) => valid || socket.close(CLOSE_UNAUTHORIZED, "the API client was revoked, or its secret expired"),
+              (error) => log.warn({ err: error }, "could not check a subscriber's API client"),
+            );
+          }, CLIENT_CACHE_MS).unref();
+        } else {
+          // A request with this token would be refused from its expiry on: so is the socket.
+          const delay = Math.max(0, (expiresAt ?? 0) * 1000 - Date.now());
+          ctx.extra.expiry = setTimeout(() => socket.close(CLOSE_UNAUTHORIZED, "the token has expired"), delay).unref();
+        }
         return true;
       },
+      // clearTimeout clears an interval too.
       onClose: (ctx) => clearTimeout(ctx.extra.expiry),
       onSubscribe: (ctx, _id, payload) => {
         let document: DocumentNode;

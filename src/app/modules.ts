@@ -1,3 +1,4 @@
+import { apiClientsModule } from "../modules/api-clients";
 import { auditModule } from "../modules/audit";
 import { campaignsModule } from "../modules/campaigns";
 import { casesModule } from "../modules/cases";
@@ -18,5 +19,5 @@ import { trunksModule } from "../modules/trunks";
  */
 export const MODULES = [
   organizationsModule, auditModule, marketingNumbersModule, numbersModule, subscribersModule, campaignsModule, shutdownModule,
-  lookupModule, complianceModule, enforcementModule, trunksModule, casesModule, sweepsModule,
+  lookupModule, complianceModule, enforcementModule, trunksModule, casesModule, sweepsModule, apiClientsModule,
 ] as const;

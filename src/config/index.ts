@@ -11,7 +11,10 @@ export interface Config {
   dataDir: string | null;
   dbPoolSize: number;
   seedDemo: boolean;
-  jwtSecret: string;
+  /** HS256 tokens' key; null where the deployment takes only OIDC tokens and API clients (no JWT_SECRET in production). */
+  jwtSecret: string | null;
+  /** Single sign-on: an OpenID Connect issuer whose RS256/ES256 tokens are accepted; null: none. */
+  oidc: OidcConfig | null;
   /** 32 bytes, for AES-256-GCM of personal data and the keyed digests in the audit log. */
   piiKey: Buffer;
   logLevel: string;
@@ -40,6 +43,21 @@ export interface Config {
   sweepIntervalSeconds: number;
   /** Settings that were defaulted and deserve a warning at start. */
   warnings: string[];
+}
+
+export interface OidcConfig {
+  issuer: string;
+  /** The `aud` a token must carry. */
+  audience: string;
+  /** Where the issuer's keys are; null: its discovery document's jwks_uri. */
+  jwksUri: string | null;
+  /** The claims naming the organisation's code, the role, and whether the person is one of its administrators. */
+  orgClaim: string;
+  roleClaim: string;
+  adminClaim: string;
+  /** How long fetched keys are trusted, and the least time between fetches when a token names an unknown key. */
+  jwksMaxAgeSeconds: number;
+  jwksCooldownSeconds: number;
 }
 
 export interface Rules {
@@ -112,13 +130,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const warnings: string[] = [];
   const databaseUrl = env.DATABASE_URL || null;
 
-  let jwtSecret = env.JWT_SECRET ?? "";
+  const oidc = oidcConfig(env);
+  let jwtSecret: string | null = env.JWT_SECRET ?? "";
   if (!jwtSecret) {
-    if (nodeEnv === "production") throw new ConfigError("JWT_SECRET is required when NODE_ENV=production");
-    jwtSecret = DEV_JWT_SECRET;
-    warnings.push("JWT_SECRET is not set: using the fixed development secret; anyone can mint tokens");
+    if (nodeEnv === "production") {
+      if (!oidc) throw new ConfigError("JWT_SECRET or OIDC_ISSUER is required when NODE_ENV=production");
+      jwtSecret = null;
+    } else {
+      jwtSecret = DEV_JWT_SECRET;
+      warnings.push("JWT_SECRET is not set: using the fixed development secret; anyone can mint tokens");
+    }
   } else if (jwtSecret.length < 32) {
     throw new ConfigError("JWT_SECRET must be at least 32 characters");
+  } else if (oidc) {
+    warnings.push("both JWT_SECRET and OIDC_ISSUER are set: HS256 tokens signed with JWT_SECRET stay accepted beside single sign-on; unset JWT_SECRET to take only OIDC tokens and API clients");
   }
 
   let piiKey: Buffer;
@@ -140,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Demo data by default only on the embedded database (API.md, "Running it").
     seedDemo: bool(env, "SEED_DEMO", databaseUrl === null),
     jwtSecret,
+    oidc,
     piiKey,
     logLevel: env.LOG_LEVEL || (nodeEnv === "test" ? "silent" : "info"),
     limits: {
@@ -180,6 +206,40 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: metricsToken(env.METRICS_TOKEN),
     sweepIntervalSeconds: int(env, "SWEEP_INTERVAL_SECONDS", nodeEnv === "test" ? 0 : 300, 0),
     warnings,
+  };
+}
+
+/** OIDC_ISSUER and OIDC_AUDIENCE (both or neither), and the optional claims and key-cache settings. */
+function oidcConfig(env: NodeJS.ProcessEnv): OidcConfig | null {
+  const issuer = env.OIDC_ISSUER || "";
+  if (!issuer) {
+    if (env.OIDC_AUDIENCE) throw new ConfigError("OIDC_AUDIENCE is set without OIDC_ISSUER");
+    return null;
+  }
+  const url = (name: string, raw: string) => {
+    try {
+      const parsed = new URL(raw);
+      if (parsed.protocol === "https:" || (parsed.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(parsed.hostname))) return raw;
+    } catch {
+      // refused below
+    }
+    throw new ConfigError(`${name} must be an https URL (http only on 127.0.0.1 or localhost), got "${raw}"`);
+  };
+  if (!env.OIDC_AUDIENCE) throw new ConfigError("OIDC_AUDIENCE is required with OIDC_ISSUER: the audience the issuer's tokens carry for this registry");
+  const claim = (name: string, fallback: string) => {
+    const value = env[name] || fallback;
+    if (!/^[A-Za-z0-9_.:/-]{1,100}$/.test(value)) throw new ConfigError(`${name} must be a claim name, got "${value}"`);
+    return value;
+  };
+  return {
+    issuer: url("OIDC_ISSUER", issuer).replace(/\/$/, ""),
+    audience: env.OIDC_AUDIENCE,
+    jwksUri: env.OIDC_JWKS_URI ? url("OIDC_JWKS_URI", env.OIDC_JWKS_URI) : null,
+    orgClaim: claim("OIDC_ORG_CLAIM", "org"),
+    roleClaim: claim("OIDC_ROLE_CLAIM", "role"),
+    adminClaim: claim("OIDC_ADMIN_CLAIM", "admin"),
+    jwksMaxAgeSeconds: bounded(env, "OIDC_JWKS_MAX_AGE_SECONDS", 600, 1, 86400),
+    jwksCooldownSeconds: bounded(env, "OIDC_JWKS_COOLDOWN_SECONDS", 30, 0, 3600),
   };
 }
 

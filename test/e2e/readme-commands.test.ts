@@ -164,6 +164,18 @@ describe("the README's commands", () => {
     const bad = await npm(["run", "-s", "token", "--", "--org", "CT-LN", "--role", "NOBODY"], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--role must be one of/);
+
+    // An administrator's token (--admin) manages the organisation's API clients; the client's secret works.
+    const admin = await npm(["run", "-s", "token", "--", "--org", "CT-LN", "--role", "CARRIER", "--admin"], env);
+    expect(admin).toMatchObject({ code: 0, stderr: "" });
+    const made = await graphql(url, admin.stdout.trim(),
+      `mutation { createApiClient(input: { organizationCode: "CT-LN", role: CARRIER, name: "Shenyang switch 3" }) { secret client { organization { code } } } }`);
+    expect(made.data.createApiClient.client.organization.code).toBe("CT-LN");
+    const byClient = await graphql(url, made.data.createApiClient.secret, `{ number(number: "4001000000") { status } }`);
+    expect(byClient).toEqual({ data: { number: { status: "ACTIVE" } } });
+    const notForAdmin = await npm(["run", "-s", "token", "--", "--org", "PLATFORM", "--role", "ADMIN", "--admin"], env);
+    expect(notForAdmin.code).toBe(2);
+    expect(notForAdmin.stderr).toMatch(/--admin is for CARRIER, RESELLER, POLICE, REGULATOR tokens/);
   });
 
   it("npm run sync syncs a CSV through the server and writes its rejects file", async () => {

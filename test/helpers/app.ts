@@ -18,7 +18,7 @@ export const TEST_ENV = {
 };
 
 /** Who a request is made as: a role and organisation, a raw token, or nobody (PUBLIC). */
-export type As = { org: string; role: Exclude<Role, Role.PUBLIC>; sub?: string } | { token: string } | null;
+export type As = { org: string; role: Exclude<Role, Role.PUBLIC>; sub?: string; admin?: boolean } | { token: string } | null;
 
 export interface GraphQLBody {
   data?: Record<string, any> | null;
@@ -51,6 +51,7 @@ async function wrap(config: Config, dataSource: DataSource, server: Server, clos
     async exec(as, query, variables) {
       const req = request.post("/graphql").set("content-type", "application/json");
       if (as && "token" in as) req.set("authorization", `Bearer ${as.token}`);
+      else if (as?.admin) req.set("authorization", `Bearer ${await signToken(config.jwtSecret, { sub: `${as.org.toLowerCase()}-admin`, ...as }, 3600)}`);
       else if (as) req.set("authorization", `Bearer ${await token(as.org, as.role)}`);
       const res = await req.send({ query, variables });
       return { status: res.status, ...(res.body as GraphQLBody) };

@@ -61,6 +61,12 @@ export enum Permission {
   MARKETING_REFUSAL_READ = "MARKETING_REFUSAL_READ",
   /** Set and retire the carriers' official outbound marketing numbers (a national regulator: parties.ts). */
   MARKETING_NUMBER_MANAGE = "MARKETING_NUMBER_MANAGE",
+  /**
+   * Manage an organisation's own integration: its API clients and webhooks (which organisation's, the
+   * policy decides: ADMIN any, an administrator its own). Held by ADMIN, and by the tokens of those
+   * roles in ORG_ADMIN_ROLES that are marked `admin`.
+   */
+  ORG_ADMIN = "ORG_ADMIN",
 }
 
 const AUTHENTICATED = [Permission.PUBLIC_READ, Permission.ORGANIZATION_READ];
@@ -86,12 +92,21 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     Permission.COMPLIANCE_READ, Permission.NUMBER_SUSPEND, Permission.PENALTY_MANAGE, Permission.TRUNK_READ, Permission.TRUNK_SUSPEND, Permission.DNO_READ,
     Permission.MARKETING_NUMBER_MANAGE,
   ],
-  [Role.ADMIN]: [...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.ORGANIZATION_MANAGE],
+  [Role.ADMIN]: [...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.ORGANIZATION_MANAGE, Permission.ORG_ADMIN],
 };
 
-const PERMISSION_SETS = new Map((Object.keys(ROLE_PERMISSIONS) as Role[]).map((role) => [role, new Set(ROLE_PERMISSIONS[role]) as ReadonlySet<Permission>]));
+/** The roles whose tokens may be marked `admin`: the organisation's own administrators (ORG_ADMIN). */
+export const ORG_ADMIN_ROLES: readonly Role[] = [Role.CARRIER, Role.RESELLER, Role.POLICE, Role.REGULATOR];
 
-/** A role's permissions: one shared set per role, made once. */
-export function permissionsOf(role: Role): ReadonlySet<Permission> {
-  return PERMISSION_SETS.get(role)!;
+const PERMISSION_SETS = new Map((Object.keys(ROLE_PERMISSIONS) as Role[]).map((role) => [role, new Set(ROLE_PERMISSIONS[role]) as ReadonlySet<Permission>]));
+const ADMIN_PERMISSION_SETS = new Map(
+  ORG_ADMIN_ROLES.map((role) => [role, new Set([...ROLE_PERMISSIONS[role], Permission.ORG_ADMIN]) as ReadonlySet<Permission>]),
+);
+
+/**
+ * A role's permissions, and ORG_ADMIN too for an administrator of one of ORG_ADMIN_ROLES (`admin` elsewhere
+ * changes nothing): one shared set per case, made once.
+ */
+export function permissionsOf(role: Role, admin = false): ReadonlySet<Permission> {
+  return (admin && ADMIN_PERMISSION_SETS.get(role)) || PERMISSION_SETS.get(role)!;
 }

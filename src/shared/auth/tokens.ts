@@ -5,6 +5,8 @@ export interface TokenClaims {
   sub: string;
   org: string;
   role: Exclude<Role, Role.PUBLIC>;
+  /** One of the organisation's own administrators (ORG_ADMIN): manages its API clients and webhooks. */
+  admin?: boolean;
 }
 
 const ALGORITHM = "HS256";
@@ -18,14 +20,20 @@ export function parseTtl(ttl: string): number {
   return seconds;
 }
 
-export async function signToken(secret: string, claims: TokenClaims, ttlSeconds: number, now = Date.now()): Promise<string> {
+/** The key HS256 tokens are signed with; an error naming the way out where the deployment has none. */
+export function hs256Key(secret: string | null): Uint8Array {
+  if (!secret) throw new TokenError("JWT_SECRET is not set: this registry takes single sign-on tokens and API clients only (pass --token)");
+  return new TextEncoder().encode(secret);
+}
+
+export async function signToken(secret: string | null, claims: TokenClaims, ttlSeconds: number, now = Date.now()): Promise<string> {
   const iat = Math.floor(now / 1000);
-  return new SignJWT({ org: claims.org, role: claims.role })
+  return new SignJWT({ org: claims.org, role: claims.role, ...(claims.admin ? { admin: true } : {}) })
     .setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })
     .setSubject(claims.sub)
     .setIssuedAt(iat)
     .setExpirationTime(iat + ttlSeconds)
-    .sign(new TextEncoder().encode(secret));
+    .sign(hs256Key(secret));
 }
 
 export class TokenError extends Error {}
@@ -39,9 +47,7 @@ export interface VerifiedToken extends TokenClaims {
 export const CLOCK_SKEW_SECONDS = 60;
 
 /**
- * Verifies signature, algorithm and expiry, and the shape of the claims. A token must not outlive
- * `maxLifetimeSeconds` from now (a stolen long-lived token is a standing key), nor claim to be issued
- * in the future.
+ * Verifies an HS256 token's signature, algorithm and expiry, then its claims as `checkedClaims` does.
  */
 export async function verifyToken(secret: string, token: string, maxLifetimeSeconds: number, now = Date.now()): Promise<VerifiedToken> {
   let payload;
@@ -52,10 +58,38 @@ export async function verifyToken(secret: string, token: string, maxLifetimeSeco
       currentDate: new Date(now),
     }));
   } catch (error) {
-    if (error instanceof joseErrors.JWTExpired) throw new TokenError("the token has expired");
-    throw new TokenError("the token is not valid");
+    throw tokenError(error);
   }
-  const { sub, org, role, exp, iat } = payload as Record<string, unknown>;
+  return checkedClaims(payload, maxLifetimeSeconds, now);
+}
+
+/** A verification failure in words a caller can act on, never the library's internals. */
+export function tokenError(error: unknown): TokenError {
+  if (error instanceof TokenError) return error;
+  if (error instanceof joseErrors.JWTExpired) return new TokenError("the token has expired");
+  if (error instanceof joseErrors.JWTClaimValidationFailed) return new TokenError(`the token's ${error.claim} claim is not accepted here`);
+  return new TokenError("the token is not valid");
+}
+
+/** Where a verified token's claims are found: this registry's own names, or an OIDC issuer's configured ones. */
+export interface ClaimNames {
+  org: string;
+  role: string;
+  admin: string;
+}
+
+const OWN_CLAIMS: ClaimNames = { org: "org", role: "role", admin: "admin" };
+
+/**
+ * The claims of a token whose signature is verified, whoever signed it: a token must not outlive
+ * `maxLifetimeSeconds` from now (a stolen long-lived token is a standing key), nor claim to be issued in
+ * the future; it names its subject, organisation and a role, and `admin` if present is true or false.
+ */
+export function checkedClaims(payload: Record<string, unknown>, maxLifetimeSeconds: number, now = Date.now(), names = OWN_CLAIMS): VerifiedToken {
+  const { sub, exp, iat } = payload;
+  const org = payload[names.org];
+  const role = payload[names.role];
+  const admin = payload[names.admin];
   const seconds = Math.floor(now / 1000);
   if (typeof exp !== "number" || exp - seconds > maxLifetimeSeconds + CLOCK_SKEW_SECONDS) {
     throw new TokenError(`the token's exp lies more than ${maxLifetimeSeconds} seconds ahead: tokens live at most that long`);
@@ -64,10 +98,11 @@ export async function verifyToken(secret: string, token: string, maxLifetimeSeco
     throw new TokenError("the token's iat lies in the future: check the issuer's clock");
   }
   if (typeof sub !== "string" || sub === "" || typeof org !== "string" || org === "") {
-    throw new TokenError("the token must carry sub and org");
+    throw new TokenError(`the token must carry sub and ${names.org}`);
   }
   if (!(TOKEN_ROLES as readonly unknown[]).includes(role)) {
-    throw new TokenError(`the token's role must be one of ${TOKEN_ROLES.join(", ")}`);
+    throw new TokenError(`the token's ${names.role} must be one of ${TOKEN_ROLES.join(", ")}`);
   }
-  return { sub, org, role: role as TokenClaims["role"], exp };
+  if (admin !== undefined && typeof admin !== "boolean") throw new TokenError(`the token's ${names.admin} claim must be true or false`);
+  return { sub, org, role: role as TokenClaims["role"], exp, admin: admin === true };
 }

@@ -280,3 +280,14 @@ export function marketingRefusalsVisible(viewer: Viewer, alias: string, p: SqlPa
       return "FALSE";
   }
 }
+
+/**
+ * An organisation's own integration: its API clients and webhooks (alias's `organization_id`). ADMIN
+ * reaches every organisation's; an administrator (ORG_ADMIN) its own organisation's only; nobody else any.
+ */
+export function integrationsVisible(viewer: Viewer, alias: string, p: SqlParams): string {
+  const org = viewer.organization;
+  if (!org || !can(viewer, Permission.ORG_ADMIN)) return "FALSE";
+  if (org.kind === OrganizationKind.PLATFORM) return "TRUE";
+  return `${alias}.organization_id = ${p.add(org.id)}`;
+}
