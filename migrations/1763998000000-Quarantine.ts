@@ -4,8 +4,9 @@ import { STATUS_GUARD_1763940000000 } from "./1763940000000-Shutdown";
 /**
  * The number status guard as this migration leaves it. Beside what 1763940000000's did, it holds the
  * quarantine and who may hold a number:
- * - a number enters AGING only with its period (aging_days); aging_until is when it ends, kept through a
- *   shutdown order and moved only when the period changes (a fraud order lengthens it);
+ * - a number enters AGING only with its period (aging_days); aging_until is when it ends, counted from the
+ *   clock (never from a status_since a statement gives), kept through a shutdown order and moved only when
+ *   the period changes (a fraud order lengthens it);
  * - a number whose quarantine has not ended never becomes SPARE (nor anything but AGING, TERMINATED or
  *   FORCE_STOPPED), whichever route tries: "now" is the sweep's clock, registry.clock, when it runs as of a time;
  * - no route shortens a period except lifting an order issued by mistake (registry.lifting);
@@ -23,7 +24,7 @@ export const STATUS_GUARD_1763998000000 = `
             IF NEW.aging_days IS NULL THEN
               RAISE EXCEPTION 'number % enters AGING without its period (aging_days)', NEW.number USING ERRCODE = 'check_violation';
             END IF;
-            NEW.aging_until := NEW.status_since + make_interval(days => NEW.aging_days);
+            NEW.aging_until := clock + make_interval(days => NEW.aging_days);
           ELSE
             NEW.aging_until := NULL;
           END IF;
@@ -78,7 +79,7 @@ export const STATUS_GUARD_1763998000000 = `
           NEW.aging_until := OLD.aging_until
             + make_interval(days => coalesce(NEW.aging_days, OLD.aging_days, 0) - coalesce(OLD.aging_days, 0));
         ELSIF NEW.status = 'AGING' THEN
-          NEW.aging_until := NEW.status_since + make_interval(days => NEW.aging_days);
+          NEW.aging_until := clock + make_interval(days => NEW.aging_days);
         ELSE
           NEW.aging_until := NULL;
         END IF;

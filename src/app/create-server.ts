@@ -82,7 +82,7 @@ export async function authenticate(
   if (!organization) {
     throw unauthenticated(`the token's organisation ${claims.org} does not exist or is not a ${KIND_OF_ROLE[claims.role]}`);
   }
-  return { viewer: { subject: claims.sub, role: claims.role, organization, permissions: permissionsOf(claims.role, claims.admin) }, expiresAt: claims.exp };
+  return { viewer: { subject: claims.sub, role: claims.role, organization, permissions: permissionsOf(claims.role, claims.admin ? "administrator" : "person") }, expiresAt: claims.exp };
 }
 
 /** A JWT by its algorithm: HS256 with JWT_SECRET where set; RS256/ES256 from the single sign-on issuer where configured. */
@@ -329,7 +329,11 @@ function subscriptionServer(
           ctx.extra.expiry = setInterval(() => {
             stillValid().then(
               (valid) => valid || socket.close(CLOSE_UNAUTHORIZED, "the API client was revoked, or its secret expired"),
-              (error) => log.warn({ err: error }, "could not check a subscriber's API client"),
+              // Unable to tell: closed, as a revoked client's would be (the client reconnects once the database answers).
+              (error) => {
+                log.warn({ err: error }, "could not check a subscriber's API client");
+                socket.close(CLOSE_UNAUTHORIZED, "the API client could not be checked again");
+              },
             );
           }, CLIENT_CACHE_MS).unref();
         } else {

@@ -3,7 +3,7 @@ import {
 } from "graphql";
 import { IRules, deny, rule, shield } from "graphql-shield";
 import type { ShieldRule } from "graphql-shield/typings/types";
-import { Permission, ROLE_PERMISSIONS } from "../shared/auth/permissions";
+import { ALL_PERMISSION_SETS, Permission, ROLE_PERMISSIONS } from "../shared/auth/permissions";
 import { Role } from "../shared/auth/roles";
 import { Viewer, can } from "../shared/auth/viewer";
 import { forbidden } from "../shared/errors";
@@ -30,7 +30,7 @@ export function fieldPermissions(): FieldPermissions {
   return merged;
 }
 
-// One named rule per permission. Permissions depend on the viewer only, so the
+// One named rule per permission. Permissions depend on the viewer only (its role and what holds it), so the
 // contextual cache is safe here; row-level decisions are the services' job.
 const rules = new Map(
   Object.values(Permission).map((p) => [
@@ -64,6 +64,11 @@ function rolesWith(permission: Permission): Set<Role> {
   return new Set((Object.keys(ROLE_PERMISSIONS) as Role[]).filter((r) => ROLE_PERMISSIONS[r].includes(permission)));
 }
 
+/** The permission sets that hold a permission. */
+function holdersOf(permission: Permission): Set<ReadonlySet<Permission>> {
+  return new Set(ALL_PERMISSION_SETS.filter((set) => set.has(permission)));
+}
+
 /** The permission of a field: its own, or its type's "*" (never "*" on a root type). */
 function permissionOf(permissions: FieldPermissions, type: string, field: string, root: boolean): Permission | undefined {
   return permissions[type]?.[field] ?? (root ? undefined : permissions[type]?.["*"]);
@@ -82,12 +87,13 @@ function permissionOf(permissions: FieldPermissions, type: string, field: string
 export function fieldsImpliedByOperations(schema: GraphQLSchema, permissions: FieldPermissions): Set<string> {
   const roots = rootTypes(schema);
   const rootNames = new Set(roots.map((r) => r.name));
-  // For each object type: the roles that can reach it at all, the union over the operations leading to it.
-  const reachableBy = new Map<string, Set<Role>>();
+  // For each object type: the permission sets (each role as a person, an administrator, a machine) that can
+  // reach it at all, the union over the operations leading to it.
+  const reachableBy = new Map<string, Set<ReadonlySet<Permission>>>();
   for (const root of roots) {
     for (const [name, field] of Object.entries(root.getFields())) {
       const permission = permissionOf(permissions, root.name, name, true);
-      const roles = permission ? rolesWith(permission) : new Set<Role>();
+      const holders = permission ? holdersOf(permission) : new Set<ReadonlySet<Permission>>();
       const seen = new Set<string>();
       const stack: GraphQLNamedType[] = [getNamedType(field.type)];
       while (stack.length > 0) {
@@ -95,8 +101,8 @@ export function fieldsImpliedByOperations(schema: GraphQLSchema, permissions: Fi
         if (seen.has(type.name)) continue;
         seen.add(type.name);
         if (isObjectType(type) || isInterfaceType(type)) {
-          const reached = reachableBy.get(type.name) ?? new Set<Role>();
-          for (const role of roles) reached.add(role);
+          const reached = reachableBy.get(type.name) ?? new Set<ReadonlySet<Permission>>();
+          for (const set of holders) reached.add(set);
           reachableBy.set(type.name, reached);
           for (const child of Object.values(type.getFields())) stack.push(getNamedType(child.type));
         }
@@ -107,12 +113,11 @@ export function fieldsImpliedByOperations(schema: GraphQLSchema, permissions: Fi
   const implied = new Set<string>();
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith("__") || rootNames.has(type.name)) continue;
-    const reachers = reachableBy.get(type.name) ?? new Set<Role>();
+    const reachers = reachableBy.get(type.name) ?? new Set<ReadonlySet<Permission>>();
     for (const field of Object.keys(type.getFields())) {
       const permission = permissionOf(permissions, type.name, field, false);
       if (!permission) continue;
-      const holders = rolesWith(permission);
-      if ([...reachers].every((role) => holders.has(role))) implied.add(`${type.name}.${field}`);
+      if ([...reachers].every((set) => set.has(permission))) implied.add(`${type.name}.${field}`);
     }
   }
   return implied;

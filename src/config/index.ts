@@ -58,6 +58,8 @@ export interface OidcConfig {
   /** How long fetched keys are trusted, and the least time between fetches when a token names an unknown key. */
   jwksMaxAgeSeconds: number;
   jwksCooldownSeconds: number;
+  /** The roles single sign-on may grant (ADMIN only when named: the platform's operator is not a federated identity by default). */
+  allowedRoles: string[];
 }
 
 export interface Rules {
@@ -232,7 +234,8 @@ function oidcConfig(env: NodeJS.ProcessEnv): OidcConfig | null {
     return value;
   };
   return {
-    issuer: url("OIDC_ISSUER", issuer).replace(/\/$/, ""),
+    // As the issuer writes it, to the character: tokens' iss is compared exactly (with or without a final slash).
+    issuer: url("OIDC_ISSUER", issuer),
     audience: env.OIDC_AUDIENCE,
     jwksUri: env.OIDC_JWKS_URI ? url("OIDC_JWKS_URI", env.OIDC_JWKS_URI) : null,
     orgClaim: claim("OIDC_ORG_CLAIM", "org"),
@@ -240,7 +243,18 @@ function oidcConfig(env: NodeJS.ProcessEnv): OidcConfig | null {
     adminClaim: claim("OIDC_ADMIN_CLAIM", "admin"),
     jwksMaxAgeSeconds: bounded(env, "OIDC_JWKS_MAX_AGE_SECONDS", 600, 1, 86400),
     jwksCooldownSeconds: bounded(env, "OIDC_JWKS_COOLDOWN_SECONDS", 30, 0, 3600),
+    allowedRoles: oidcRoles(env.OIDC_ALLOWED_ROLES),
   };
+}
+
+const OIDC_ROLES = ["CARRIER", "RESELLER", "CALL_CENTER", "POLICE", "REGULATOR", "ADMIN"];
+
+function oidcRoles(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === "") return OIDC_ROLES.filter((r) => r !== "ADMIN");
+  const roles = raw.split(",").map((r) => r.trim().toUpperCase());
+  const unknown = roles.filter((r) => !OIDC_ROLES.includes(r));
+  if (unknown.length > 0 || roles.length === 0) throw new ConfigError(`OIDC_ALLOWED_ROLES must list roles among ${OIDC_ROLES.join(", ")}, got "${raw}"`);
+  return [...new Set(roles)];
 }
 
 function metricsToken(raw: string | undefined): string | null {

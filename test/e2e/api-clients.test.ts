@@ -89,7 +89,15 @@ describe("API clients", () => {
     expect(codes(await make(ADMIN, { organizationCode: "NOPE", role: "CARRIER", name: "x" }))).toEqual(["NOT_FOUND"]);
     expect(codes(await make(ADMIN, { organizationCode: "CT-LN", role: "CARRIER", name: " " }))).toEqual(["BAD_USER_INPUT"]);
     expect(codes(await make(ADMIN, { organizationCode: "CT-LN", role: "CARRIER", name: "x".repeat(101) }))).toEqual(["BAD_USER_INPUT"]);
-    expect(codes(await make(CM_ADMIN, { organizationCode: "CT-LN", role: "CARRIER", name: "x" }))).toEqual(["FORBIDDEN"]);
+    // Another organisation's answers as one that does not exist: an administrator learns nothing of it.
+    const foreign = await make(CM_ADMIN, { organizationCode: "CT-LN", role: "CARRIER", name: "x" });
+    const missing = await make(CM_ADMIN, { organizationCode: "NO-SUCH", role: "CARRIER", name: "x" });
+    expect([codes(foreign), codes(missing)]).toEqual([["NOT_FOUND"], ["NOT_FOUND"]]);
+    expect(foreign.errors![0].message.replace("CT-LN", "X")).toBe(missing.errors![0].message.replace("NO-SUCH", "X"));
+    // Counted in characters as the database counts them, and naming something visible.
+    for (const name of [`${"a".repeat(100)}\uFE0F`, "\u200B\u200B", "a\u202Eb", "tab\there", "\u0085x"]) {
+      expect(codes(await make(ADMIN, { organizationCode: "CT-LN", role: "CARRIER", name }))).toEqual(["BAD_USER_INPUT"]);
+    }
     expect(codes(await make(CT_LN, { organizationCode: "CT-LN", role: "CARRIER", name: "x" }))).toEqual(["FORBIDDEN"]);
     expect(codes(await make(null, { organizationCode: "CT-LN", role: "CARRIER", name: "x" }))).toEqual(["FORBIDDEN"]);
     // ADMIN makes one for any organisation; a reseller's administrator for its own.
@@ -181,6 +189,19 @@ describe("API clients", () => {
     } finally {
       await ws.dispose();
     }
+  });
+
+  it("a machine holds no person's judgement: a client approves no trunk line, approves or revokes no subscriber", async () => {
+    const { secret } = await client(CT_LN_ADMIN, "would-be approver");
+    for (const mutation of [
+      `mutation { approveTrunkLine(trunkId: "00000000-0000-0000-0000-000000000000", department: "SALES", note: "ok") { id } }`,
+      `mutation { approveSubscriber(subscriberId: "00000000-0000-0000-0000-000000000000") { id } }`,
+      `mutation { revokeSubscriber(subscriberId: "00000000-0000-0000-0000-000000000000", reason: "forged papers") { id } }`,
+    ]) {
+      expect(codes(await app.exec({ token: secret }, mutation))).toEqual(["FORBIDDEN"]);
+    }
+    // What a switch does is the machine's: its numbers, and the shutdown orders it executes.
+    expect((await app.exec({ token: secret }, `{ shutdownOrders(first: 1) { totalCount } }`)).errors).toBeUndefined();
   });
 
   it("refuses what only looks like a secret, and the database keeps a client's role to its organisation's kind", async () => {

@@ -244,3 +244,60 @@ describe("liftSuspension", () => {
     expect(await row("4006100051")).toMatchObject({ status: "SUSPENDED", suspension: "CARRIER" });
   });
 });
+
+describe("an order lifted as issued by mistake takes away only what it imposed", () => {
+  const order = (numbers: string[], caseNumber: string, reason = "TELECOM_FRAUD") => ({
+    input: { numbers, caseNumber, legalBasis: "Anti-Telecom and Online Fraud Law, Article 21", reason, note: "n" },
+  });
+  const MISTAKEN = `mutation($id: ID!) { liftShutdownOrder(orderId: $id, reason: "issued by mistake", mistaken: true) { status } }`;
+  const DONE = `mutation($id: ID!) { liftShutdownOrder(orderId: $id, reason: "case closed") { status } }`;
+  const quarantine = async (n: string) =>
+    (await app.dataSource.query("SELECT status, aging_days AS days, aging_until AS until FROM numbers WHERE number = $1", [n]))[0];
+  const bars = async (n: string) => (await app.dataSource.query("SELECT count(*)::int AS n FROM number_bars WHERE number = $1", [n]))[0].n;
+
+  it("a genuine fraud order's quarantine survives another order lifted as a mistake, and a second mistaken fraud order", async () => {
+    const SYNC = `mutation($input: SyncNumbersInput!) { syncNumbers(input: $input) { created } }`;
+    await ok(CT_LN, SYNC, { input: { idempotencyKey: "mistakes-1", numbers: [{ number: "4006200001", status: "AGING" }] } });
+    const start = await quarantine("4006200001");
+    expect(start.days).toBe(90);
+
+    const genuine = (await ok(MPS, ISSUE, order(["4006200001"], "MPS-GENUINE-1"))).issueShutdownOrder.id;
+    await ok(MPS, DONE, { id: genuine });
+    const after = await quarantine("4006200001");
+    expect(after).toMatchObject({ status: "AGING", days: 180 });
+    expect(after.until.getTime() - start.until.getTime()).toBe(90 * 86_400_000);
+
+    // Another order, of another reason, lifted as a mistake: it imposed no quarantine, so it takes none away.
+    const harassment = (await ok(MPS, ISSUE, order(["4006200001"], "MPS-OTHER-1", "HARASSMENT"))).issueShutdownOrder.id;
+    await ok(MPS, MISTAKEN, { id: harassment });
+    expect(await quarantine("4006200001")).toEqual(after);
+    // A fraud order lifted as a mistake after a genuine one: the genuine one's quarantine stands.
+    const wrong = (await ok(MPS, ISSUE, order(["4006200001"], "MPS-WRONG-1"))).issueShutdownOrder.id;
+    await ok(MPS, MISTAKEN, { id: wrong });
+    expect(await quarantine("4006200001")).toEqual(after);
+  });
+
+  it("two fraud orders both lifted as mistakes: the period before the first comes back", async () => {
+    const SYNC = `mutation($input: SyncNumbersInput!) { syncNumbers(input: $input) { created } }`;
+    await ok(CT_LN, SYNC, { input: { idempotencyKey: "mistakes-2", numbers: [{ number: "4006200002", status: "AGING" }] } });
+    const start = await quarantine("4006200002");
+    const first = (await ok(MPS, ISSUE, order(["4006200002"], "MPS-TWICE-1"))).issueShutdownOrder.id;
+    const second = (await ok(MPS, ISSUE, order(["4006200002"], "MPS-TWICE-2"))).issueShutdownOrder.id;
+    await ok(MPS, MISTAKEN, { id: first });
+    expect((await quarantine("4006200002")).status).toBe("FORCE_STOPPED");
+    await ok(MPS, MISTAKEN, { id: second });
+    expect(await quarantine("4006200002")).toEqual(start);
+  });
+
+  it("a revocation's bar survives a fraud order lifted as a mistake: the number never goes back to that company", async () => {
+    const id = await subscriber(["4006100090"], true);
+    const fraud = (await ok(MPS, ISSUE, order(["4006100090"], "MPS-BAR-1"))).issueShutdownOrder.id;
+    await ok(CT_LN, `mutation($id: ID!) { revokeSubscriber(subscriberId: $id, reason: "licence forged") { identityStatus } }`, { id });
+    expect(await bars("4006100090")).toBe(2);
+    await ok(MPS, MISTAKEN, { id: fraud });
+    expect(await bars("4006100090")).toBe(1);
+    expect(await quarantine("4006100090")).toMatchObject({ status: "TERMINATED", days: 180 });
+    const [bar] = await app.dataSource.query("SELECT reason, order_id FROM number_bars WHERE number = '4006100090'");
+    expect(bar).toEqual({ reason: "identity revoked", order_id: null });
+  });
+});

@@ -3,6 +3,7 @@ import { AddressInfo } from "node:net";
 import { JWK, KeyLike, SignJWT, exportJWK, generateKeyPair } from "jose";
 import { loadConfig } from "../../src/config";
 import { Role } from "../../src/shared/auth/roles";
+import { signToken } from "../../src/shared/auth/tokens";
 import { TestApp, codes, startTestApp } from "../helpers/app";
 
 /** A single sign-on issuer on 127.0.0.1: its discovery document and the keys it publishes right now. */
@@ -12,7 +13,7 @@ class LocalIssuer {
   private server = http.createServer((req, res) => {
     if (req.url === "/.well-known/openid-configuration") {
       res.setHeader("content-type", "application/json");
-      res.end(JSON.stringify({ issuer: this.url, jwks_uri: `${this.url}/keys` }));
+      res.end(JSON.stringify({ issuer: this.url, jwks_uri: `${this.url.replace(/\/$/, "")}/keys` }));
     } else if (req.url === "/keys") {
       this.jwksFetches += 1;
       res.setHeader("content-type", "application/json");
@@ -117,6 +118,24 @@ describe("single sign-on (OIDC)", () => {
     }
   });
 
+  it("grants no ADMIN by default, names the person as the issuer's (oidc:), and refuses claims that are not codes or printable", async () => {
+    expect((await app.exec({ token: await personToken(rsa, { registry_org: "PLATFORM", registry_role: "ADMIN" }) }, WHO)).status).toBe(401);
+    for (const claims of [{ registry_org: "CT-LN\u0000" }, { registry_org: "ct-ln" }, { sub: "client:00000000-0000-0000-0000-000000000000" }]) {
+      const token = await new SignJWT({ registry_org: "CT-LN", registry_role: "CARRIER", ...claims })
+        .setProtectedHeader({ alg: "RS256", kid: rsa.kid }).setSubject((claims as { sub?: string }).sub ?? "someone")
+        .setIssuer(issuer.url).setAudience("number-registry").setIssuedAt().setExpirationTime("10m").sign(rsa.privateKey);
+      expect((await app.exec({ token }, WHO)).status).toBe(401);
+    }
+    const done = await app.exec({ token: await personToken(rsa) }, `mutation { publishAllocation(input: { rangeStart: "4009200000", rangeEnd: "4009200000" }) { created } }`);
+    expect(done.errors).toBeUndefined();
+    const [event] = await app.dataSource.query("SELECT actor FROM audit_events WHERE operation = 'publishAllocation' ORDER BY seq DESC LIMIT 1");
+    expect(event.actor).toBe("oidc:zhang.wei@ct-ln.example");
+    // The registry's own tokens: a subject with a control character, or in a namespace it gives out, is refused too.
+    for (const sub of ["line\nbreak", "client:x", "oidc:x", "x".repeat(257)]) {
+      expect((await app.exec({ token: await signToken(app.config.jwtSecret, { sub, org: "CT-LN", role: Role.CARRIER }, 600) }, WHO)).status).toBe(401);
+    }
+  });
+
   it("refuses another audience or issuer, a token living too long, and a token signed by a key the issuer never published", async () => {
     expect((await app.exec({ token: await personToken(rsa, {}, { audience: "someone-else" }) }, WHO)).status).toBe(401);
     expect((await app.exec({ token: await personToken(rsa, {}, { issuer: "https://evil.example" }) }, WHO)).status).toBe(401);
@@ -142,6 +161,43 @@ describe("single sign-on (OIDC)", () => {
     await untilStatus(await personToken(ec), 401);
     expect((await app.exec({ token: await personToken(next) }, WHO)).status).toBe(200);
     issuer.published.set(ec.kid, ec.jwk);
+  });
+
+  it("an issuer that cannot be reached is asked again only after a pause, and an issuer written with a final slash works", async () => {
+    const down = http.createServer((_req, res) => {
+      downHits += 1;
+      res.statusCode = 503;
+      res.end();
+    });
+    let downHits = 0;
+    await new Promise<void>((resolve) => down.listen(0, "127.0.0.1", resolve));
+    const downUrl = `http://127.0.0.1:${(down.address() as AddressInfo).port}`;
+    const unreachable = await app.withServer({ OIDC_ISSUER: downUrl, OIDC_AUDIENCE: "number-registry" });
+    try {
+      const token = await personToken(rsa, {}, { issuer: downUrl });
+      for (let i = 0; i < 10; i++) {
+        const body = await unreachable.exec({ token }, WHO);
+        expect(body.status).toBe(401);
+        expect(body.errors![0].message).toMatch(/single sign-on issuer cannot be reached/);
+      }
+      expect(downHits).toBe(1);
+    } finally {
+      await unreachable.close();
+      await new Promise((r) => down.close(r));
+    }
+
+    // Auth0 and Azure AD B2C write their issuer with a final slash, in tokens and discovery alike.
+    const slashed = new LocalIssuer();
+    await slashed.start();
+    slashed.url = `${slashed.url}/`;
+    slashed.published.set(rsa.kid, rsa.jwk);
+    const withSlash = await app.withServer({ OIDC_ISSUER: slashed.url, OIDC_AUDIENCE: "number-registry", OIDC_ORG_CLAIM: "registry_org", OIDC_ROLE_CLAIM: "registry_role" });
+    try {
+      expect((await withSlash.exec({ token: await personToken(rsa, {}, { issuer: slashed.url }) }, WHO)).status).toBe(200);
+    } finally {
+      await withSlash.close();
+      await slashed.stop();
+    }
   });
 
   it("HS256 tokens stay accepted where JWT_SECRET is set, and only there; the configuration says so", async () => {

@@ -1,5 +1,6 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql";
-import { IsEnum, IsString, Length, Matches } from "class-validator";
+import { IsEnum, IsString, Length } from "class-validator";
+import { Naming, TrimmedLength } from "../../shared/validation";
 
 /** The roles an API client may act with: a machine of an organisation, never the platform's ADMIN. */
 export enum ApiClientRole {
@@ -56,9 +57,9 @@ export class CreateApiClientInput {
   @IsEnum(ApiClientRole)
   role: ApiClientRole;
 
-  @Field({ description: "1-100 characters" })
+  @Field({ description: "1-100 characters, with a letter or digit" })
   @IsString()
-  @Length(1, 100, { message: "name must be 1-100 characters" })
-  @Matches(/\S/, { message: "name must not be blank" })
+  @TrimmedLength(1, 100, "name must be 1-100 characters")
+  @Naming("name must have a letter or digit, and no control or invisible formatting characters")
   name: string;
 }

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import { permissionsOf } from "../../shared/auth/permissions";
 import { Role } from "../../shared/auth/roles";
 import { Viewer, ViewerOrganization } from "../../shared/auth/viewer";
-import { badInput, conflict, forbidden, notFound } from "../../shared/errors";
+import { badInput, conflict, notFound } from "../../shared/errors";
 import { isUuid } from "../../shared/ids";
 import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination";
 import { SqlParams, integrationsVisible } from "../../shared/policy";
@@ -45,6 +45,8 @@ export class ApiClientService {
   private readonly digestKey: Buffer;
   private readonly accepted = new Map<string, Accepted>();
   private readonly lastUsed = new Map<string, Date>();
+  /** Grows with every rotation and revocation: an answer looked up before one is not remembered. */
+  private epoch = 0;
   private readonly flushTimer: NodeJS.Timeout;
 
   constructor(
@@ -63,7 +65,7 @@ export class ApiClientService {
 
   /**
    * The viewer a secret stands for, or null when it is not a live secret of a live client. Its role
-   * carries no ORG_ADMIN: machines do not manage clients. `fresh`: ask the database, not this server's
+   * carries none of a person's judgements (JUDGEMENTS: approvals, revocations, penalties, managing clients). `fresh`: ask the database, not this server's
    * memory of the last second (an open subscription's check).
    */
   async authenticate(secret: string, options: { fresh?: boolean } = {}, now = Date.now()): Promise<{ viewer: Viewer; until: number } | null> {
@@ -73,6 +75,7 @@ export class ApiClientService {
     let hit = this.accepted.get(key);
     if (!hit || hit.until <= now || options.fresh) {
       this.accepted.delete(key);
+      const epoch = this.epoch;
       const p = new SqlParams();
       const [row]: (ViewerOrganization & { clientId: string; role: Role; expiresAt: Date | null })[] = await this.dataSource.query(
         `SELECT c.id AS "clientId", c.role, s.expires_at AS "expiresAt", o.id, o.code, o.kind, o.province, o.path
@@ -82,11 +85,12 @@ export class ApiClientService {
       );
       if (!row) return null;
       const organization: ViewerOrganization = { id: row.id, code: row.code, kind: row.kind, province: row.province, path: row.path };
-      const viewer: Viewer = { subject: `client:${row.clientId}`, role: row.role, organization, permissions: permissionsOf(row.role) };
+      const viewer: Viewer = { subject: `client:${row.clientId}`, role: row.role, organization, permissions: permissionsOf(row.role, "machine") };
       const until = Math.min(now + CLIENT_CACHE_MS, row.expiresAt ? new Date(row.expiresAt).getTime() : Infinity);
       hit = { viewer, clientId: row.clientId, until };
       if (this.accepted.size >= CLIENT_CACHE_LIMIT) this.accepted.clear();
-      this.accepted.set(key, hit);
+      // A rotation or revocation committed meanwhile may have made this answer stale: use it once, keep it not.
+      if (epoch === this.epoch) this.accepted.set(key, hit);
     }
     this.lastUsed.set(hit.clientId, new Date(now));
     return { viewer: hit.viewer, until: hit.until };
@@ -102,8 +106,8 @@ export class ApiClientService {
            FROM (SELECT id AS organization_id, kind FROM organizations WHERE code = ${p.add(input.organizationCode)}) t`,
         p.values,
       );
-      if (!org) throw notFound(`no organisation ${input.organizationCode}`);
-      if (!org.manageable) throw forbidden("you manage your own organisation's API clients only");
+      // An organisation one does not manage answers as one that does not exist: its existence is not told.
+      if (!org || !org.manageable) throw notFound(`no organisation ${input.organizationCode} whose API clients you manage`);
       if (org.kind !== input.role) {
         throw badInput(`a ${org.kind} organisation's clients act as ${org.kind}, not ${input.role}`, { argument: "input.role" });
       }
@@ -144,7 +148,7 @@ export class ApiClientService {
       throw badInput(`overlapSeconds must be a whole number from 0 to ${MAX_OVERLAP_SECONDS} (a week)`, { argument: "overlapSeconds" });
     }
     mutation.target(clientId);
-    return mutation.run(async (tx) => {
+    const rotated = await mutation.run(async (tx) => {
       const client = await this.lockLive(tx, viewer, clientId);
       const p = new SqlParams();
       await tx.query(
@@ -153,15 +157,16 @@ export class ApiClientService {
         p.values,
       );
       const secret = await this.addSecret(tx, clientId);
-      this.forget(clientId);
       return { result: { client, secret }, targets: [clientId] };
     });
+    this.forget(clientId);
+    return rotated;
   }
 
   /** Revoked for good: its secrets are refused here at once and on every other server within CLIENT_CACHE_MS. */
   async revoke(viewer: Viewer, clientId: string, mutation: UnitOfWork): Promise<ApiClient> {
     mutation.target(clientId);
-    return mutation.run(async (tx) => {
+    const revoked = await mutation.run(async (tx) => {
       await this.lockLive(tx, viewer, clientId);
       const p = new SqlParams();
       const [client]: ApiClient[] = await tx.query(
@@ -169,9 +174,11 @@ export class ApiClientService {
          SELECT ${CLIENT_COLUMNS} FROM c`,
         p.values,
       );
-      this.forget(clientId);
       return { result: client, targets: [clientId] };
     });
+    // After the commit: a request answered meanwhile could otherwise remember the client as it was.
+    this.forget(clientId);
+    return revoked;
   }
 
   /** Writes the remembered last uses, and stops the timer. */
@@ -225,6 +232,7 @@ export class ApiClientService {
 
   /** Drops what this server remembers of the client's secrets (after a rotation or revocation). */
   private forget(clientId: string): void {
+    this.epoch += 1;
     for (const [key, hit] of this.accepted) if (hit.clientId === clientId) this.accepted.delete(key);
   }
 }

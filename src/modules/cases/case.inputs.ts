@@ -1,5 +1,6 @@
 import { ValidateBy } from "class-validator";
 import { Field, InputType } from "type-graphql";
+import { TrimmedLength } from "../../shared/validation";
 
 /** A case number: 3-64 letters (any script), digits and the usual separators, e.g. 沈公（刑）立字〔2026〕123号 or LN-2026-0451. */
 export const CASE_NUMBER = /^[\p{L}\p{N}()（）〔〕\[\]\-_/#. ]{3,64}$/u;
@@ -11,22 +12,6 @@ export function caseNumberOf(text: string | null | undefined): string | null {
   return CASE_NUMBER.test(trimmed) ? trimmed : null;
 }
 
-/**
- * A string whose trimmed length is within bounds (the service stores it trimmed), counted in characters as
- * PostgreSQL's length() counts them (the table's CHECK): an emoji is one character, not two UTF-16 units.
- */
-const TrimmedLength = (min: number, max: number, message: string) =>
-  ValidateBy({
-    name: "trimmedLength",
-    validator: {
-      validate: (value) => {
-        if (typeof value !== "string") return false;
-        const characters = [...value.trim()].length;
-        return characters >= min && characters <= max;
-      },
-      defaultMessage: () => message,
-    },
-  });
 
 const IsCaseNumber = () =>
   ValidateBy({ name: "isCaseNumber", validator: { validate: (value) => typeof value === "string" && caseNumberOf(value) !== null, defaultMessage: () => CASE_NUMBER_RULE } });

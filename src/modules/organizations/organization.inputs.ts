@@ -1,9 +1,10 @@
+import { ORGANIZATION_CODE } from "../../shared/ids";
 import { Field, InputType } from "type-graphql";
 import { IsProvinceCode } from "../../shared/provinces";
 import { IsEnum, IsOptional, IsString, Length, Matches } from "class-validator";
 import { OrganizationKind } from "../../shared/auth/roles";
 
-export const ORGANIZATION_CODE = /^[A-Z0-9][A-Z0-9-]{1,31}$/;
+export { ORGANIZATION_CODE };
 
 @InputType()
 export class CreateOrganizationInput {

@@ -78,8 +78,8 @@ export class ShutdownService {
       // Each item remembers what its number was before any order stopped it.
       const it = new SqlParams();
       await tx.query(
-        `INSERT INTO shutdown_items (order_id, number, carrier_id, previous_status)
-         SELECT ${it.add(id)}, n.number, n.carrier_id,
+        `INSERT INTO shutdown_items (order_id, number, carrier_id, previous_aging_days, previous_status)
+         SELECT ${it.add(id)}, n.number, n.carrier_id, n.aging_days,
                 CASE WHEN n.status <> 'FORCE_STOPPED' THEN n.status ELSE
                   (SELECT i.previous_status FROM shutdown_items i JOIN shutdown_orders o ON o.id = i.order_id
                     WHERE i.number = n.number AND o.status = 'IN_EFFECT' LIMIT 1) END
@@ -170,13 +170,13 @@ export class ShutdownService {
   async lift(viewer: Viewer, orderId: string, reason: string, mutation: UnitOfWork, mistaken = false): Promise<ShutdownOrder> {
     const authority = organizationOf(viewer);
     const why = statedReason(reason, 3);
-    const { quarantineDays, agingDays } = this.config.rules;
+    const { quarantineDays } = this.config.rules;
     return mutation.run(async (tx) => {
       await lockNumbers(tx);
       const p = new SqlParams();
-      const [order]: { status: string; visible: boolean; liftable: boolean }[] = isUuid(orderId)
+      const [order]: { status: string; reason: string; visible: boolean; liftable: boolean }[] = isUuid(orderId)
         ? await tx.query(
-            `SELECT o.status, ${shutdownOrdersVisible(viewer, "o", p)} AS visible, ${imposedAtOrBelow(viewer, "o.issued_by", p)} AS liftable
+            `SELECT o.status, o.reason, ${shutdownOrdersVisible(viewer, "o", p)} AS visible, ${imposedAtOrBelow(viewer, "o.issued_by", p)} AS liftable
                FROM shutdown_orders o WHERE o.id = ${p.add(orderId)} FOR UPDATE OF o`,
             p.values,
           )
@@ -198,10 +198,17 @@ export class ShutdownService {
       const where = `n.status = 'FORCE_STOPPED' AND n.number IN (SELECT number FROM shutdown_items WHERE order_id = ${id})
                 AND NOT EXISTS (SELECT 1 FROM shutdown_items i JOIN shutdown_orders o ON o.id = i.order_id
                                  WHERE i.number = n.number AND o.status = 'IN_EFFECT')`;
-      // Issued by mistake: the quarantine goes unless another bar stands on the number (a revocation's, another
-      // order's); one returning to AGING (or TERMINATED) ages for the ordinary period, the rest have none.
-      const kept = !mistaken ? "n.aging_days" : `CASE WHEN EXISTS (SELECT 1 FROM number_bars b WHERE b.number = n.number AND b.order_id IS DISTINCT FROM ${id}::uuid)
-                THEN ${m.add(quarantineDays)}::int WHEN ${previous} IN ('TERMINATED', 'AGING') THEN ${m.add(agingDays)}::int END`;
+      // Issued by mistake: a fraud order's quarantine goes, unless another cause stands (the owner's revocation,
+      // its bar, another fraud order not lifted as a mistake); the period is then what it was before the
+      // first fraud order on the number. A mistaken order of another reason imposed no quarantine.
+      const kept = !(mistaken && order.reason === "TELECOM_FRAUD")
+        ? "n.aging_days"
+        : `CASE WHEN EXISTS (SELECT 1 FROM number_bars b WHERE b.number = n.number AND b.order_id IS DISTINCT FROM ${id}::uuid)
+                  OR EXISTS (SELECT 1 FROM shutdown_items i JOIN shutdown_orders o ON o.id = i.order_id
+                              WHERE i.number = n.number AND o.id <> ${id}::uuid AND o.reason = 'TELECOM_FRAUD' AND NOT o.lifted_as_mistaken)
+                THEN ${m.add(quarantineDays)}::int
+                ELSE (SELECT i.previous_aging_days FROM shutdown_items i JOIN shutdown_orders o ON o.id = i.order_id
+                       WHERE i.number = n.number AND o.reason = 'TELECOM_FRAUD' ORDER BY o.seq LIMIT 1) END`;
       const set = `status = CASE
                 WHEN ${previous} IN ('PENDING_VERIFICATION', 'ACTIVE', 'SUSPENDED') AND ${owner} = 'REVOKED' THEN 'TERMINATED'
                 WHEN ${previous} = 'ACTIVE' AND ${owner} IS DISTINCT FROM 'VERIFIED' THEN 'SUSPENDED'

@@ -10,7 +10,7 @@ export const trunkPermissions: FieldPermissions = {
   },
   Mutation: {
     registerTrunkLine: Permission.TRUNK_MANAGE,
-    approveTrunkLine: Permission.TRUNK_MANAGE,
+    approveTrunkLine: Permission.TRUNK_APPROVE,
     recordInspection: Permission.TRUNK_MANAGE,
     suspendTrunkLine: Permission.TRUNK_SUSPEND,
     reinstateTrunkLine: Permission.TRUNK_SUSPEND,

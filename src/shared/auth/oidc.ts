@@ -6,6 +6,7 @@ import { TokenError, VerifiedToken, checkedClaims, tokenError } from "./tokens";
 export const OIDC_ALGORITHMS = ["RS256", "ES256"];
 
 const DISCOVERY_TIMEOUT_MS = 5000;
+const MIN_RETRY_SECONDS = 5;
 
 /**
  * Verifies an OpenID Connect issuer's ID or access tokens against its published keys. The keys are
@@ -15,6 +16,9 @@ const DISCOVERY_TIMEOUT_MS = 5000;
  */
 export class OidcVerifier {
   private keys: Promise<ReturnType<typeof createRemoteJWKSet>> | null = null;
+  /** A failed discovery is not tried again before this time (ms): a flood of tokens must not become a flood of fetches. */
+  private retryAfter = 0;
+  private lastFailure: TokenError | null = null;
 
   constructor(private readonly config: OidcConfig) {}
 
@@ -33,11 +37,17 @@ export class OidcVerifier {
       throw tokenError(error);
     }
     const { orgClaim: org, roleClaim: role, adminClaim: admin } = this.config;
-    return checkedClaims(payload, maxLifetimeSeconds, now, { org, role, admin });
+    const claims = checkedClaims(payload, maxLifetimeSeconds, now, { org, role, admin });
+    if (!this.config.allowedRoles.includes(claims.role)) {
+      throw new TokenError(`single sign-on does not grant the role ${claims.role} here (OIDC_ALLOWED_ROLES)`);
+    }
+    // The issuer's subject, told apart in the audit log from this registry's own tokens and API clients.
+    return { ...claims, sub: `oidc:${claims.sub}` };
   }
 
   /** The issuer's key set, found once; a failed discovery is tried again by the next token. */
   private keySet(): Promise<ReturnType<typeof createRemoteJWKSet>> {
+    if (!this.keys && Date.now() < this.retryAfter) return Promise.reject(this.lastFailure);
     if (!this.keys) {
       this.keys = this.jwksUri().then((uri) =>
         createRemoteJWKSet(new URL(uri), {
@@ -46,8 +56,10 @@ export class OidcVerifier {
           timeoutDuration: DISCOVERY_TIMEOUT_MS,
         }),
       );
-      this.keys.catch(() => {
+      this.keys.catch((error) => {
         this.keys = null;
+        this.lastFailure = error instanceof TokenError ? error : new TokenError("the single sign-on issuer's keys cannot be fetched");
+        this.retryAfter = Date.now() + Math.max(this.config.jwksCooldownSeconds, MIN_RETRY_SECONDS) * 1000;
       });
     }
     return this.keys;
@@ -55,7 +67,7 @@ export class OidcVerifier {
 
   private async jwksUri(): Promise<string> {
     if (this.config.jwksUri) return this.config.jwksUri;
-    const where = `${this.config.issuer}/.well-known/openid-configuration`;
+    const where = `${this.config.issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
     let document: { issuer?: unknown; jwks_uri?: unknown };
     try {
       const response = await fetch(where, { signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS), redirect: "error" });
@@ -65,7 +77,7 @@ export class OidcVerifier {
       throw new TokenError(`the single sign-on issuer cannot be reached to check the token (${(error as Error).message})`);
     }
     // The discovery document must be the configured issuer's own (OpenID Connect Discovery 1.0, section 4.3).
-    if (typeof document.issuer !== "string" || document.issuer.replace(/\/$/, "") !== this.config.issuer || typeof document.jwks_uri !== "string") {
+    if (document.issuer !== this.config.issuer || typeof document.jwks_uri !== "string") {
       throw new TokenError("the single sign-on issuer's discovery document does not name it, or names no jwks_uri");
     }
     return document.jwks_uri;

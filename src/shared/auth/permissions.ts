@@ -45,8 +45,10 @@ export enum Permission {
   NUMBER_SUSPEND = "NUMBER_SUSPEND",
   /** Record and publish administrative penalties, and blacklist their targets. */
   PENALTY_MANAGE = "PENALTY_MANAGE",
-  /** Register trunk lines, approve them for a department, record inspections: the carrier's part. */
+  /** Register trunk lines and record inspections: the carrier's part. */
   TRUNK_MANAGE = "TRUNK_MANAGE",
+  /** Approve a trunk line for one department (one person, one department): a person's judgement. */
+  TRUNK_APPROVE = "TRUNK_APPROVE",
   /** Suspend and reinstate trunk lines (a carrier its subtree's, a regulator those of its province; which ones, the trunks service decides). */
   TRUNK_SUSPEND = "TRUNK_SUSPEND",
   /** Read trunk lines; which ones, the trunks service decides. */
@@ -77,7 +79,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     ...AUTHENTICATED, Permission.NUMBER_READ, Permission.NUMBER_ALLOCATE, Permission.SUBSCRIBER_READ,
     Permission.SUBSCRIBER_CHECK, Permission.SUBSCRIBER_APPROVE, Permission.SUBSCRIBER_REVOKE,
     Permission.SHUTDOWN_READ, Permission.SHUTDOWN_EXECUTE, Permission.NUMBER_SUSPEND,
-    Permission.TRUNK_MANAGE, Permission.TRUNK_SUSPEND, Permission.TRUNK_READ, Permission.CALLER_VERIFY, Permission.DNO_READ, Permission.MARKETING_REFUSAL,
+    Permission.TRUNK_MANAGE, Permission.TRUNK_APPROVE, Permission.TRUNK_SUSPEND, Permission.TRUNK_READ, Permission.CALLER_VERIFY, Permission.DNO_READ, Permission.MARKETING_REFUSAL,
     Permission.MARKETING_REFUSAL_READ,
   ],
   [Role.RESELLER]: [...AUTHENTICATED, Permission.NUMBER_READ, Permission.SUBSCRIBER_READ, Permission.SUBSCRIBER_REGISTER, Permission.SUBSCRIBER_CHECK],
@@ -98,15 +100,36 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
 /** The roles whose tokens may be marked `admin`: the organisation's own administrators (ORG_ADMIN). */
 export const ORG_ADMIN_ROLES: readonly Role[] = [Role.CARRIER, Role.RESELLER, Role.POLICE, Role.REGULATOR];
 
-const PERMISSION_SETS = new Map((Object.keys(ROLE_PERMISSIONS) as Role[]).map((role) => [role, new Set(ROLE_PERMISSIONS[role]) as ReadonlySet<Permission>]));
-const ADMIN_PERMISSION_SETS = new Map(
-  ORG_ADMIN_ROLES.map((role) => [role, new Set([...ROLE_PERMISSIONS[role], Permission.ORG_ADMIN]) as ReadonlySet<Permission>]),
-);
-
 /**
- * A role's permissions, and ORG_ADMIN too for an administrator of one of ORG_ADMIN_ROLES (`admin` elsewhere
- * changes nothing): one shared set per case, made once.
+ * A person's judgement, never a machine's: an API client's role holds none of these (each client is a
+ * subject of its own, so a machine could otherwise stand in for several people where a rule asks for
+ * different ones, such as one approver per department).
  */
-export function permissionsOf(role: Role, admin = false): ReadonlySet<Permission> {
-  return (admin && ADMIN_PERMISSION_SETS.get(role)) || PERMISSION_SETS.get(role)!;
+export const JUDGEMENTS: readonly Permission[] = [
+  Permission.SUBSCRIBER_APPROVE, Permission.SUBSCRIBER_REVOKE, Permission.TRUNK_APPROVE, Permission.PENALTY_MANAGE, Permission.ORG_ADMIN,
+];
+
+/** Who holds a credential: a person, one of an organisation's administrators, or a machine (an API client). */
+export type Holder = "person" | "administrator" | "machine";
+
+const setOf = (permissions: readonly Permission[]) => new Set(permissions) as ReadonlySet<Permission>;
+const PERMISSION_SETS: Record<Holder, Map<Role, ReadonlySet<Permission>>> = {
+  person: new Map((Object.keys(ROLE_PERMISSIONS) as Role[]).map((role) => [role, setOf(ROLE_PERMISSIONS[role])])),
+  // ORG_ADMIN for the roles that may have administrators; the rest as a person.
+  administrator: new Map(
+    (Object.keys(ROLE_PERMISSIONS) as Role[]).map((role) => [
+      role, setOf(ORG_ADMIN_ROLES.includes(role) ? [...ROLE_PERMISSIONS[role], Permission.ORG_ADMIN] : ROLE_PERMISSIONS[role]),
+    ]),
+  ),
+  machine: new Map((Object.keys(ROLE_PERMISSIONS) as Role[]).map((role) => [role, setOf(ROLE_PERMISSIONS[role].filter((p) => !JUDGEMENTS.includes(p)))])),
+};
+
+/** A role's permissions as its holder has them: one shared set per case, made once. */
+export function permissionsOf(role: Role, holder: Holder = "person"): ReadonlySet<Permission> {
+  return PERMISSION_SETS[holder].get(role)!;
 }
+
+/** Every permission set a viewer can hold (each role as each kind of holder): what a permission's reach is checked against. */
+export const ALL_PERMISSION_SETS: readonly ReadonlySet<Permission>[] = [
+  ...new Set(Object.values(PERMISSION_SETS).flatMap((sets) => [...sets.values()])),
+];

@@ -1,4 +1,5 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from "jose";
+import { ORGANIZATION_CODE } from "../ids";
 import { Role, TOKEN_ROLES } from "./roles";
 
 export interface TokenClaims {
@@ -79,6 +80,9 @@ export interface ClaimNames {
 }
 
 const OWN_CLAIMS: ClaimNames = { org: "org", role: "role", admin: "admin" };
+const MAX_SUBJECT = 256;
+/** Subjects the registry itself gives: an API client's (client:<id>), a single sign-on person's (oidc:<sub>). */
+const RESERVED_SUBJECT = /^(client|oidc):/i;
 
 /**
  * The claims of a token whose signature is verified, whoever signed it: a token must not outlive
@@ -100,6 +104,11 @@ export function checkedClaims(payload: Record<string, unknown>, maxLifetimeSecon
   if (typeof sub !== "string" || sub === "" || typeof org !== "string" || org === "") {
     throw new TokenError(`the token must carry sub and ${names.org}`);
   }
+  // The subject is the audit log's actor: printable, bounded, and not in a namespace the registry gives out.
+  if (sub.length > MAX_SUBJECT || /[\p{Cc}\p{Cf}\u2028\u2029]/u.test(sub) || RESERVED_SUBJECT.test(sub)) {
+    throw new TokenError(`the token's sub must be 1-${MAX_SUBJECT} printable characters, not starting client: or oidc:`);
+  }
+  if (!ORGANIZATION_CODE.test(org)) throw new TokenError(`the token's ${names.org} is not an organisation code`);
   if (!(TOKEN_ROLES as readonly unknown[]).includes(role)) {
     throw new TokenError(`the token's ${names.role} must be one of ${TOKEN_ROLES.join(", ")}`);
   }
