@@ -4,8 +4,8 @@ const SECRET = "s".repeat(32);
 const KEY = Buffer.alloc(32, 1).toString("base64");
 
 describe("configuration", () => {
-  it("in production, JWT_SECRET and PII_ENCRYPTION_KEY are required", () => {
-    expect(() => loadConfig({ NODE_ENV: "production", PII_ENCRYPTION_KEY: KEY })).toThrow(/JWT_SECRET is required/);
+  it("in production, JWT_SECRET (or single sign-on, OIDC_ISSUER) and PII_ENCRYPTION_KEY are required", () => {
+    expect(() => loadConfig({ NODE_ENV: "production", PII_ENCRYPTION_KEY: KEY })).toThrow(/JWT_SECRET or OIDC_ISSUER is required/);
     expect(() => loadConfig({ NODE_ENV: "production", JWT_SECRET: SECRET })).toThrow(/PII_ENCRYPTION_KEY is required/);
     const config = loadConfig({ NODE_ENV: "production", JWT_SECRET: SECRET, PII_ENCRYPTION_KEY: KEY });
     expect(config.warnings).toEqual([]);

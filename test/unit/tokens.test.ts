@@ -6,11 +6,14 @@ const DAY = 86400;
 const verify = (token: string) => verifyToken(SECRET, token, DAY);
 
 describe("tokens", () => {
-  it("round-trips sub, org and role, with an expiry", async () => {
+  it("round-trips sub, org and role, with an expiry; admin only when marked", async () => {
     const token = await signToken(SECRET, { sub: "u1", org: "CT-LN", role: Role.CARRIER }, 600);
     const [, payload] = token.split(".");
     const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
-    expect(await verify(token)).toEqual({ sub: "u1", org: "CT-LN", role: "CARRIER", exp: claims.exp });
+    expect(await verify(token)).toEqual({ sub: "u1", org: "CT-LN", role: "CARRIER", exp: claims.exp, admin: false });
+    expect(claims.admin).toBeUndefined();
+    const admin = await signToken(SECRET, { sub: "u1", org: "CT-LN", role: Role.CARRIER, admin: true }, 600);
+    expect(await verify(admin)).toMatchObject({ admin: true });
     expect(claims.exp - claims.iat).toBe(600);
     expect(JSON.parse(Buffer.from(token.split(".")[0], "base64url").toString()).alg).toBe("HS256");
   });
