@@ -3,7 +3,7 @@ import {
 } from "graphql";
 import { IRules, deny, rule, shield } from "graphql-shield";
 import type { ShieldRule } from "graphql-shield/typings/types";
-import { ALL_PERMISSION_SETS, Permission, ROLE_PERMISSIONS } from "../shared/auth/permissions";
+import { ALL_PERMISSION_SETS, Permission, ROLE_PERMISSIONS, permissionsOf } from "../shared/auth/permissions";
 import { Role } from "../shared/auth/roles";
 import { Viewer, can } from "../shared/auth/viewer";
 import { forbidden } from "../shared/errors";
@@ -137,13 +137,23 @@ export function fieldsWithoutPermission(schema: GraphQLSchema, permissions: Fiel
   return missing;
 }
 
-/** Role × operation: which roles may call each root field. Reviewed as a permission change. */
-export function roleOperationMatrix(schema: GraphQLSchema, permissions: FieldPermissions): Record<string, Role[]> {
-  const matrix: Record<string, Role[]> = {};
+/**
+ * Who may call each root field: the roles whose people hold its permission ("ROLE", or "ROLE (people only)"
+ * when the role's API clients do not: a person's judgement), and the roles whose administrators alone do
+ * ("ROLE (administrators)"). Reviewed as a permission change.
+ */
+export function roleOperationMatrix(schema: GraphQLSchema, permissions: FieldPermissions): Record<string, string[]> {
+  const matrix: Record<string, string[]> = {};
+  const roles = Object.keys(ROLE_PERMISSIONS) as Role[];
   for (const root of rootTypes(schema)) {
     for (const field of Object.keys(root.getFields()).sort()) {
       const permission = permissionOf(permissions, root.name, field, true);
-      matrix[`${root.name}.${field}`] = permission ? [...rolesWith(permission)] : [];
+      const holders: string[] = [];
+      for (const role of permission ? roles : []) {
+        if (permissionsOf(role).has(permission!)) holders.push(permissionsOf(role, "machine").has(permission!) ? role : `${role} (people only)`);
+        else if (permissionsOf(role, "administrator").has(permission!)) holders.push(`${role} (administrators)`);
+      }
+      matrix[`${root.name}.${field}`] = holders;
     }
   }
   return matrix;

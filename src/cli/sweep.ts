@@ -2,9 +2,11 @@ import "reflect-metadata";
 import type { DataSource } from "typeorm";
 import { Config, ConfigError, loadConfig } from "../config";
 import { openDatabase } from "../db/data-source";
-import { isCalendarDate } from "../modules/campaigns/campaign.inputs";
 import { SWEEP_STEPS, SweepReport, SweepService } from "../modules/sweeps";
+import { parseInstant } from "../shared/dates";
 import { parseArgs } from "./args";
+
+export { parseInstant };
 
 const USAGE = `usage: npm run sweep -- [--now <ISO time>]
 Runs every due sweep once (lapsed reservations, expired papers, campaign deadlines,
@@ -13,22 +15,6 @@ suspension → termination → aging → spare) and prints what each step change
 On the embedded database, stop the server first: a PGlite data directory belongs to one process.`;
 
 export class UsageError extends Error {}
-
-// A time with its zone: without one, the same text means different instants on different machines.
-const ISO_TIME = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|([+-])(\d{2}):?(\d{2}))$/i;
-
-/** An ISO-8601 time with its zone (Z or ±hh:mm), on a real calendar day; null otherwise. */
-export function parseInstant(text: string): Date | null {
-  const m = ISO_TIME.exec(text.trim());
-  if (!m) return null;
-  const [, day, hh, mm, ss = "00", fraction = "", zone, sign, zh, zm] = m;
-  if (!isCalendarDate(day) || Number(hh) > 23 || Number(mm) > 59 || Number(ss) > 59) return null;
-  if (zone.toUpperCase() !== "Z" && (Number(zh) > 14 || Number(zm) > 59)) return null;
-  const millis = fraction.padEnd(3, "0").slice(0, 3);
-  const offset = zone.toUpperCase() === "Z" ? "Z" : `${sign}${zh}:${zm}`;
-  const at = new Date(`${day}T${hh}:${mm}:${ss}.${millis}${offset}`);
-  return Number.isNaN(at.getTime()) ? null : at;
-}
 
 export function parseSweepArgs(argv: string[]): { now?: Date; help: boolean } {
   let args: Record<string, string>;

@@ -7,6 +7,7 @@ import type { Viewer } from "../shared/auth/viewer";
 import { residentIdCheckCharacter } from "../shared/identity/resident-id";
 import { usccCheckCharacter } from "../shared/identity/uscc";
 import { SqlParams } from "../shared/policy";
+import { seedDemoHistory } from "./seed-demo-history";
 import { CheckKind, CheckOutcome, DocumentKind, REQUIRED_PAPERS } from "../modules/subscribers/identity-rules";
 
 type Demo = Omit<CreateOrganizationInput, "province" | "parentCode"> & { province?: string; parentCode?: string };
@@ -69,6 +70,7 @@ export async function seedDemo(services: Services): Promise<boolean> {
     if (!exists) await services.organizations.create(seeder, input as CreateOrganizationInput, unit("createOrganization", { input }));
   }
   await seedNumbersAndSubscribers(services);
+  await seedDemoHistory(services);
   await unit("seedDemoData", { marketingNumbers: DEMO_MARKETING_NUMBERS }).run(async (tx) => {
     for (const { carrier, number } of DEMO_MARKETING_NUMBERS) {
       const p = new SqlParams();

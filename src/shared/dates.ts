@@ -23,3 +23,48 @@ export function groupByIds<T>(ids: readonly string[], rows: T[], key: (row: T) =
   for (const row of rows) groups.get(key(row))?.push(row);
   return ids.map((id) => groups.get(id) ?? []);
 }
+
+// China Standard Time is UTC+8 all year (no daylight saving since 1991): the regulators' and police's days.
+const CHINA_OFFSET_MS = 8 * 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** The calendar day of a time in UTC, YYYY-MM-DD (API.md: times are UTC). */
+export function utcDayOf(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
+/** The calendar day of a time in China Standard Time (UTC+8), YYYY-MM-DD. */
+export function chinaDayOf(at: Date): string {
+  return new Date(at.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** The first instant of a China Standard Time day (its 00:00 is 16:00 UTC the day before). */
+export function chinaDayStart(day: string): Date {
+  return new Date(Date.parse(`${day}T00:00:00Z`) - CHINA_OFFSET_MS);
+}
+
+/** A calendar day `n` days after `day` (before it when negative). */
+export function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Days from `from` to `to` (negative when `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+}
+
+// A time with its zone: without one, the same text means different instants on different machines.
+const ISO_TIME = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|([+-])(\d{2}):?(\d{2}))$/i;
+
+/** An ISO-8601 time with its zone (Z or ±hh:mm), on a real calendar day; null otherwise. */
+export function parseInstant(text: string): Date | null {
+  const m = ISO_TIME.exec(text.trim());
+  if (!m) return null;
+  const [, day, hh, mm, ss = "00", fraction = "", zone, sign, zh, zm] = m;
+  if (!isCalendarDate(day) || Number(hh) > 23 || Number(mm) > 59 || Number(ss) > 59) return null;
+  if (zone.toUpperCase() !== "Z" && (Number(zh) > 14 || Number(zm) > 59)) return null;
+  const millis = fraction.padEnd(3, "0").slice(0, 3);
+  const offset = zone.toUpperCase() === "Z" ? "Z" : `${sign}${zh}:${zm}`;
+  const at = new Date(`${day}T${hh}:${mm}:${ss}.${millis}${offset}`);
+  return Number.isNaN(at.getTime()) ? null : at;
+}

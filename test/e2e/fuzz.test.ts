@@ -37,6 +37,17 @@ const PLAYERS: Record<Exclude<Role, Role.PUBLIC>, As> = {
   [Role.REGULATOR]: { org: "MIIT", role: Role.REGULATOR },
 };
 
+/**
+ * The player of a holder the permission matrix names: "ROLE", "ROLE (people only)" (a person of the role),
+ * or "ROLE (administrators)" (one of its organisation's administrators); null for PUBLIC.
+ */
+function playerOf(holder: string): As {
+  const [role, qualifier] = holder.split(" ", 2) as [Role, string | undefined];
+  if (role === Role.PUBLIC) return null;
+  const player = PLAYERS[role] as { org: string; role: Exclude<Role, Role.PUBLIC> };
+  return qualifier === "(administrators)" ? { ...player, admin: true } : player;
+}
+
 /** The world's records, by the argument names that take them; filled in by beforeAll. */
 const WORLD: Record<string, unknown> = {};
 
@@ -394,7 +405,7 @@ function cases(endCursors: Map<string, string | null>): Case[] {
     const mutation = root === schema.getMutationType();
     for (const [name, field] of Object.entries(root.getFields())) {
       const operation = `${root.name}.${name}`;
-      const allowed = (matrix[operation] ?? []).filter((r): r is Exclude<Role, Role.PUBLIC> => r !== Role.PUBLIC);
+      const allowed = (matrix[operation] ?? []).filter((r) => r !== Role.PUBLIC);
       const publicAllowed = (matrix[operation] ?? []).includes(Role.PUBLIC);
       const declared = field.args.map((a) => `$${a.name}: ${typeName(a.type)}`).join(", ");
       const passed = field.args.map((a) => `${a.name}: $${a.name}`).join(", ");
@@ -403,7 +414,7 @@ function cases(endCursors: Map<string, string | null>): Case[] {
       const add = (kind: string, path: (string | number)[], value: unknown) => {
         const variables = path.length === 0 ? {} : withValue(field, path, value);
         const pathText = path.map((p) => (typeof p === "number" ? `[${p}]` : p)).join(".").replace(/\.\[/g, "[");
-        const roles: As[] = [allowed.length > 0 ? PLAYERS[allowed[turn++ % allowed.length]] : null];
+        const roles: As[] = [allowed.length > 0 ? playerOf(allowed[turn++ % allowed.length]) : null];
         if (allowed.length > 0 || !publicAllowed) roles.push(null);
         for (const as of roles) out.push({ operation, kind, path: pathText, as, query, variables, mutation });
       };
@@ -432,12 +443,12 @@ it("no hostile argument causes an internal error, a refused mutation changes not
   const matrix = roleOperationMatrix(schema, fieldPermissions());
   for (const [name, field] of Object.entries(schema.getQueryType()!.getFields())) {
     if (!field.args.some((a) => a.name === "after")) continue;
-    const role = (matrix[`Query.${name}`] ?? []).find((r) => r !== Role.PUBLIC) as Exclude<Role, Role.PUBLIC> | undefined;
+    const holder = (matrix[`Query.${name}`] ?? []).find((r) => r !== Role.PUBLIC);
     const required = field.args.filter((a) => isNonNullType(a.type));
     const declared = required.map((a) => `$${a.name}: ${typeName(a.type)}`).join(", ");
     const passed = [...required.map((a) => `${a.name}: $${a.name}`), "first: 1"].join(", ");
     const variables = Object.fromEntries(required.map((a) => [a.name, baseValue(a.type, a.name)]));
-    const body = await app.exec(role ? PLAYERS[role] : null, `query${declared ? `(${declared})` : ""} { ${name}(${passed}) { pageInfo { endCursor } } }`, variables);
+    const body = await app.exec(holder ? playerOf(holder) : null, `query${declared ? `(${declared})` : ""} { ${name}(${passed}) { pageInfo { endCursor } } }`, variables);
     endCursors.set(`Query.${name}`, body.data?.[name]?.pageInfo?.endCursor ?? null);
   }
 

@@ -161,6 +161,13 @@ describe("the README's commands", () => {
     const lookup = await graphql(url, null, `{ lookupNumber(number: "4001000000") { status verified } }`);
     expect(lookup.data.lookupNumber).toEqual({ status: "IN_SERVICE", verified: true });
 
+    // The console the README's "Console" section opens, from the files npm start built.
+    const page = await fetch(url.replace(/\/graphql$/, "/console"));
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toMatch(/^default-src 'none'; script-src 'self'/);
+    const script = /<script type="module" src="(\/console\/assets\/app-\w+\.js)">/.exec(await page.text());
+    expect(script).not.toBeNull();
+    expect((await fetch(new URL(script![1], url))).headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     const bad = await npm(["run", "-s", "token", "--", "--org", "CT-LN", "--role", "NOBODY"], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--role must be one of/);

@@ -4,15 +4,17 @@ import type { LoadersOf, ModuleDeps, ServicesOf } from "../../shared/context";
 import { createNoticeBus } from "./notice-bus";
 import { ShutdownItem } from "./shutdown.entity";
 import { shutdownPermissions } from "./shutdown.permissions";
-import { ShutdownItemResolver, ShutdownResolver } from "./shutdown.resolver";
+import { ShutdownPerformanceService } from "./shutdown-performance";
+import { CarrierShutdownPerformanceResolver, ShutdownItemResolver, ShutdownResolver } from "./shutdown.resolver";
 import { ShutdownService } from "./shutdown.service";
 
 export const shutdownModule = {
   entities: [],
-  resolvers: [ShutdownResolver, ShutdownItemResolver],
+  resolvers: [ShutdownResolver, ShutdownItemResolver, CarrierShutdownPerformanceResolver],
   permissions: shutdownPermissions,
   services: ({ dataSource, config, log }: ModuleDeps) => ({
     shutdown: new ShutdownService(dataSource, config, createNoticeBus(dataSource, log), log),
+    shutdownPerformance: new ShutdownPerformanceService(dataSource),
   }),
   loaders: {
     itemsByOrder: (services: { shutdown: ShutdownService }, viewer: Viewer) =>

@@ -2,7 +2,7 @@ import { Permission } from "../../shared/auth/permissions";
 import type { FieldPermissions } from "../../shared/module";
 
 export const shutdownPermissions: FieldPermissions = {
-  Query: { shutdownOrders: Permission.SHUTDOWN_READ },
+  Query: { shutdownOrders: Permission.SHUTDOWN_READ, shutdownPerformance: Permission.SHUTDOWN_READ },
   Mutation: {
     issueShutdownOrder: Permission.SHUTDOWN_ISSUE,
     liftShutdownOrder: Permission.SHUTDOWN_ISSUE,
@@ -15,4 +15,5 @@ export const shutdownPermissions: FieldPermissions = {
   ShutdownOrderEdge: { "*": Permission.SHUTDOWN_READ },
   ShutdownItem: { "*": Permission.SHUTDOWN_READ },
   ShutdownNotice: { "*": Permission.SHUTDOWN_EXECUTE },
+  CarrierShutdownPerformance: { "*": Permission.SHUTDOWN_READ },
 };

@@ -3,6 +3,7 @@ import { RequestContext, currentMutation } from "../../shared/context";
 import { ConnectionType, PageArgs } from "../../shared/pagination";
 import { Organization } from "../organizations/organization.entity";
 import { ShutdownItem, ShutdownNotice, ShutdownOrder } from "./shutdown.entity";
+import { CarrierShutdownPerformance, MAX_PERFORMANCE_DAYS } from "./shutdown-performance";
 import { IssueShutdownOrderInput, ShutdownOrderFilter } from "./shutdown.inputs";
 
 @ObjectType()
@@ -45,6 +46,15 @@ export class ShutdownResolver {
     return ctx.services.shutdown.list(ctx.viewer, filter, page);
   }
 
+  @Query(() => [CarrierShutdownPerformance], {
+    description:
+      "POLICE, REGULATOR, CARRIER: per carrier, acknowledgement and execution times (median, 95th percentile) and lateness of the items of " +
+      `the orders issued from \`from\` to \`to\` (days YYYY-MM-DD in China Standard Time, or ISO times; at most ${MAX_PERFORMANCE_DAYS.toLocaleString("en")} days), over the items you read`,
+  })
+  shutdownPerformance(@Arg("from") from: string, @Arg("to") to: string, @Ctx() ctx: RequestContext) {
+    return ctx.services.shutdownPerformance.report(ctx.viewer, from, to);
+  }
+
   @Subscription(() => ShutdownNotice, {
     description: "CARRIER: each new order naming your subtree's numbers, with only those numbers",
     subscribe: ({ context }) => (context as RequestContext).services.shutdown.notices((context as RequestContext).viewer),
@@ -71,5 +81,13 @@ export class ShutdownItemResolver {
   @FieldResolver(() => Organization)
   carrier(@Root() item: ShutdownItem, @Ctx() ctx: RequestContext) {
     return ctx.loaders.organizationById.load(item.carrierId);
+  }
+}
+
+@Resolver(() => CarrierShutdownPerformance)
+export class CarrierShutdownPerformanceResolver {
+  @FieldResolver(() => Organization)
+  carrier(@Root() row: CarrierShutdownPerformance, @Ctx() ctx: RequestContext) {
+    return ctx.loaders.organizationById.load(row.carrierId);
   }
 }

@@ -24,8 +24,8 @@ const ORDER_COLUMNS = `o.id, o.seq::text AS seq, o.issued_by AS "issuedById", o.
   o.acknowledgement_deadline AS "acknowledgementDeadline", o.execution_deadline AS "executionDeadline",
   o.lifted_at AS "liftedAt", o.lift_reason AS "liftReason"`;
 
-/** An item is overdue while its order stands and a deadline has passed without the step. */
-const OVERDUE = `(o.status = 'IN_EFFECT' AND ((i.state = 'NOTIFIED' AND now() > o.acknowledgement_deadline)
+/** An item is overdue while its order stands and a deadline has passed without the step (aliases i: item, o: its order). */
+export const OVERDUE = `(o.status = 'IN_EFFECT' AND ((i.state = 'NOTIFIED' AND now() > o.acknowledgement_deadline)
                                             OR (i.state <> 'EXECUTED' AND now() > o.execution_deadline)))`;
 
 /** Emergency shutdown orders (DESIGN.md, "Emergency shutdown orders"). */

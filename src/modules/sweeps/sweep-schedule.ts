@@ -5,8 +5,9 @@ type SweepLog = Pick<Logger, "debug" | "info" | "error">;
 
 /**
  * Runs the sweeps every `intervalSeconds` (0: never), one at a time in this process: a tick
- * that finds the previous sweep still running is skipped. Failures are logged, not thrown;
- * the next tick tries again. Returns a stop function that waits for a running sweep.
+ * that finds the previous sweep still running is skipped. Each run also refreshes the day's
+ * compliance snapshot (the day's last run stands). Failures are logged, not thrown; the next
+ * tick tries again. Returns a stop function that waits for a running sweep.
  */
 export function startSweepSchedule(service: Pick<SweepService, "run">, intervalSeconds: number, log: SweepLog): () => Promise<void> {
   if (!(intervalSeconds > 0)) return async () => undefined;
@@ -16,7 +17,7 @@ export function startSweepSchedule(service: Pick<SweepService, "run">, intervalS
   const tick = () => {
     if (stopped || running) return;
     running = service
-      .run()
+      .run(undefined, { snapshot: true })
       .then(
         (report) => {
           // As text: the logger's scrubbing walks objects, and a Date has no fields of its own.

@@ -3,6 +3,8 @@ import type { Config, Rules } from "../../config";
 import { inputDigest } from "../audit/audit-chain";
 import { AuditService } from "../audit/audit.service";
 import { AuditedMutation } from "../audit/audited-mutation";
+import { ComplianceSnapshotSource, takeComplianceSnapshot } from "../compliance/compliance-snapshots";
+import { utcDayOf } from "../../shared/dates";
 import { SqlParams } from "../../shared/policy";
 import { lockNumbers, moveNumbers } from "../numbers/number-moves";
 import { ChangeCause } from "../numbers/number-status";
@@ -57,9 +59,7 @@ interface LapsedPaper {
 }
 
 /** The calendar day of a time, in UTC (API.md: dates are YYYY-MM-DD, times ISO-8601 in UTC). */
-export function dayOf(at: Date): string {
-  return at.toISOString().slice(0, 10);
-}
+export const dayOf = utcDayOf;
 
 /**
  * The scheduled sweeps of DESIGN.md ("Numbers", "Verification campaigns"): every step in
@@ -81,13 +81,17 @@ export class SweepService {
 
   /**
    * Runs every due sweep once, as of `now` (the database clock by default; a given time is
-   * for drills and tests). Running it again as of the same time changes nothing.
+   * for drills and tests). Running it again as of the same time changes nothing. `snapshot`
+   * (the schedule's runs) then takes the day's compliance snapshot, showing what the sweep did:
+   * in a transaction of its own under its own lock, so that a snapshot that fails never undoes
+   * the sweep, and instances take it one at a time (the second writes nothing new).
    */
-  async run(now?: Date): Promise<SweepReport> {
+  async run(now?: Date, options: { snapshot?: boolean } = {}): Promise<SweepReport> {
     if (now !== undefined && Number.isNaN(now.getTime())) throw new RangeError("now must be a valid Date");
     const report = await this.sweepNumbers(now);
     // Anonymous refusals counted in windows that have closed get their summary events in the chain.
     await AuditedMutation.closeRefusalWindows(this.dataSource, this.audit, now ?? null);
+    if (options.snapshot) await this.dataSource.transaction((tx) => takeComplianceSnapshot(tx, now, ComplianceSnapshotSource.SCHEDULE));
     return report;
   }
 
