@@ -33,6 +33,7 @@ import { decodeProtectedHeader } from "jose";
 import { OIDC_ALGORITHMS } from "../shared/auth/oidc";
 import { TokenError, VerifiedToken, verifyToken } from "../shared/auth/tokens";
 import { ApiClientService, CLIENT_CACHE_MS } from "../modules/api-clients";
+import { startWebhookWorker } from "../modules/webhooks";
 import { Viewer, publicViewer } from "../shared/auth/viewer";
 import { unauthenticated } from "../shared/errors";
 import { SchemaOptions, buildAppSchema } from "./build-schema";
@@ -183,6 +184,8 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
     ],
   });
   await apollo.start();
+  // Webhook deliveries: this instance delivers while it holds the lease (src/modules/webhooks).
+  const webhookWorker = startWebhookWorker(services, log.child({ component: "webhooks" }));
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -258,6 +261,7 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
     services,
     stop: async () => {
       await apollo.stop();
+      await webhookWorker.stop();
       await services.shutdown.bus.close();
       await services.apiClients.stop();
     },

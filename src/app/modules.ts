@@ -12,6 +12,7 @@ import { shutdownModule } from "../modules/shutdown";
 import { subscribersModule } from "../modules/subscribers";
 import { sweepsModule } from "../modules/sweeps";
 import { trunksModule } from "../modules/trunks";
+import { webhooksModule } from "../modules/webhooks";
 
 /**
  * Every capability's manifest (its entities, resolvers, permissions, services and loaders); a new module is
@@ -19,5 +20,5 @@ import { trunksModule } from "../modules/trunks";
  */
 export const MODULES = [
   organizationsModule, auditModule, marketingNumbersModule, numbersModule, subscribersModule, campaignsModule, shutdownModule,
-  lookupModule, complianceModule, enforcementModule, trunksModule, casesModule, sweepsModule, apiClientsModule,
+  lookupModule, complianceModule, enforcementModule, trunksModule, casesModule, sweepsModule, apiClientsModule, webhooksModule,
 ] as const;

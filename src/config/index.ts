@@ -41,6 +41,8 @@ export interface Config {
   metricsToken: string | null;
   /** How often the server runs the sweeps; 0 turns the schedule off (they still run by command). */
   sweepIntervalSeconds: number;
+  /** Webhook deliveries (src/modules/webhooks). */
+  webhooks: WebhookSettings;
   /** Settings that were defaulted and deserve a warning at start. */
   warnings: string[];
 }
@@ -92,6 +94,19 @@ export interface Rules {
   trunkDepartments: string[];
   /** Searches of holdings by a resident ID number: at most this many a minute per organisation, across server instances. */
   holdingsIdSearchLimit: number;
+}
+
+export interface WebhookSettings {
+  /** Endpoints on private, loopback, link-local, multicast or unspecified addresses are refused unless this is set. */
+  allowPrivateAddresses: boolean;
+  /** A delivery not accepted this long after its first attempt is given up, and its endpoint disabled (24 h). */
+  retryWindowSeconds: number;
+  /** The first retry's delay; each next one doubles (at most an hour), with jitter. */
+  retryBaseMilliseconds: number;
+  /** How long one attempt may take, from connecting to the end of the response. */
+  requestTimeoutMilliseconds: number;
+  /** How often the delivery worker looks for work when nothing woke it (commits wake it at once). */
+  pollMilliseconds: number;
 }
 
 // Fixed development defaults: published here on purpose, refused in production.
@@ -207,6 +222,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenMaxLifetimeSeconds: bounded(env, "TOKEN_MAX_LIFETIME_SECONDS", 86400, 60, 604800),
     metricsToken: metricsToken(env.METRICS_TOKEN),
     sweepIntervalSeconds: int(env, "SWEEP_INTERVAL_SECONDS", nodeEnv === "test" ? 0 : 300, 0),
+    webhooks: {
+      allowPrivateAddresses: bool(env, "WEBHOOK_ALLOW_PRIVATE_ADDRESSES", false),
+      retryWindowSeconds: bounded(env, "WEBHOOK_RETRY_WINDOW_SECONDS", 86400, 1, 7 * 86400),
+      retryBaseMilliseconds: bounded(env, "WEBHOOK_RETRY_BASE_MS", 5000, 10, 3_600_000),
+      requestTimeoutMilliseconds: bounded(env, "WEBHOOK_TIMEOUT_MS", 10_000, 100, 60_000),
+      pollMilliseconds: bounded(env, "WEBHOOK_POLL_MS", 1000, 20, 60_000),
+    },
     warnings,
   };
 }

@@ -396,7 +396,8 @@ describe("verifyCallers", () => {
       const checks = Array.from({ length: size }, (_, i) => cases[i % cases.length]);
       const spy = jest.spyOn(PostgresQueryRunner.prototype, "query");
       const results = await verify(checks);
-      const n = spy.mock.calls.length;
+      // The request's statements: the webhook worker's once-a-second look for endpoints runs beside it.
+      const n = spy.mock.calls.filter(([sql]) => !/webhook/i.test(String(sql))).length;
       spy.mockRestore();
       expect(results).toHaveLength(size);
       expect(results[size - 1]).toEqual(results[(size - 1) % cases.length]);
