@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # The registry API. Migrations run when the server starts; see docker-compose.yml.
 
-# --- build: compile TypeScript and emit schema/schema.graphql ---------------
+# --- build: compile TypeScript, emit schema/schema.graphql, bundle the console -
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -10,6 +10,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
 COPY schema ./schema
+COPY console ./console
 RUN npm run build
 
 # --- runtime: production dependencies and the compiled code only -----------

@@ -26,7 +26,8 @@ async function main(): Promise<void> {
     process.stdout.write(
       `\nThe shared number registry is up: ${url}\n` +
         `Open it in a browser for the explorer. Without a token you are PUBLIC; for a demo role:\n${lines.join("\n")}\n` +
-        `and send the token as "Authorization: Bearer <token>".\n\n`,
+        `and send the token as "Authorization: Bearer <token>".\n` +
+        `The console for regulators, police and carriers: ${url.replace(/\/graphql$/, "/console")} (sign in with such a token).\n\n`,
     );
   }
 

@@ -38,6 +38,7 @@ import { Viewer, publicViewer } from "../shared/auth/viewer";
 import { unauthenticated } from "../shared/errors";
 import { SchemaOptions, buildAppSchema } from "./build-schema";
 import type { RequestContext } from "../shared/context";
+import { consoleRouter } from "./console";
 import { explorerRouter } from "./explorer";
 import { subscriptionRefusal } from "./permissions";
 import { createFormatError } from "./format-error";
@@ -47,7 +48,7 @@ import { observabilityPlugin } from "./plugins";
 import { Services, createLoaders, createServices } from "./services";
 
 export interface Server {
-  /** Every HTTP route: /graphql, /healthz, /readyz, /metrics and, outside production, the explorer. */
+  /** Every HTTP route: /graphql, /healthz, /readyz, /metrics, /console and, outside production, the explorer. */
   handler: http.RequestListener;
   httpServer: http.Server;
   services: Services;
@@ -232,6 +233,7 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
     },
   });
 
+  app.use(consoleRouter());
   // Outside production a browser's GET /graphql gets the explorer; other GETs fall through to GraphQL.
   if (!production) {
     app.use(explorerRouter());

@@ -453,7 +453,7 @@ describe("arguments and permissions", () => {
     expect(codes(await app.exec(MIIT, REPORT, { groupBy: ["CARRIER"], asOf: "1999-06-30" }))).toEqual(["NOT_FOUND"]);
   });
 
-  it("only a regulator reads them, a provincial administration its province only", async () => {
+  it("regulators and carriers read them, each within its reach: a provincial administration its province, a carrier its numbers", async () => {
     // Numbers waiting in three provinces, whatever else ran before.
     const sid = await registered(RS_A);
     for (const carrier of CARRIERS) {
@@ -464,11 +464,18 @@ describe("arguments and permissions", () => {
     }
     const day = addDays(today, -90);
     await snapshotAt(new Date(chinaDayStart(day).getTime() + 12 * HOUR));
-    for (const as of [CT_LN, RS_A, MPS, CC, ADMIN, null] as As[]) {
+    for (const as of [RS_A, MPS, CC, ADMIN, null] as As[]) {
       expect(codes(await history(as, day, day))).toEqual(["FORBIDDEN"]);
       expect(codes(await app.exec(as, REPORT, { groupBy: ["PROVINCE"], asOf: day }))).toEqual(["FORBIDDEN"]);
     }
     const national = (await history(MIIT, day, day, ["PROVINCE", "RESELLER"])).data!.complianceHistory[0];
+    // The carrier's day: its own numbers only, the same rows the regulator's day has for it.
+    const own = (await history(CT_LN, day, day, ["CARRIER", "PROVINCE"])).data!.complianceHistory[0];
+    const all = (await history(MIIT, day, day, ["CARRIER", "PROVINCE"])).data!.complianceHistory[0];
+    expect(own.rows.length).toBeGreaterThan(0);
+    expect(own.rows.map((r: any) => r.inService)).toEqual(
+      all.rows.filter((r: any) => r.carrierCode === "CT" && r.province === "21").map((r: any) => r.inService),
+    );
     expect(new Set(national.rows.map((r: any) => r.province))).toEqual(new Set(["21", "33", "44"]));
     const liaoning = (await history(CA_LN, day, day, ["PROVINCE", "RESELLER"])).data!.complianceHistory[0];
     expect(liaoning.rows.length).toBeGreaterThan(0);

@@ -250,8 +250,21 @@ describe("complianceReport", () => {
     expect(complianceReport.rows.find((r: any) => r.resellerCode === "RS-A")?.complaints ?? 0).toBe(n);
   });
 
-  it("is FORBIDDEN to every role but the regulator, and checks its arguments", async () => {
-    for (const as of [CARRIERS[0], RESELLERS[0], PSB, ADMIN, null] as As[]) {
+  it("a carrier sees its own subtree's figures, by the resellers it supplies too, and nobody else's", async () => {
+    const { complianceReport } = await ok(CARRIERS[0], REPORT, { groupBy: ["RESELLER"] });
+    const expected = await app.dataSource.query(`
+      SELECT r.code AS "resellerCode", sum(f.in_service)::int AS "inService", sum(f.verified)::int AS verified
+        FROM (${FIGURES_FROM_NUMBERS}) f JOIN organizations c ON c.id::text = f.carrier_id LEFT JOIN organizations r ON r.id::text = f.reseller_id
+       WHERE c.code = 'CT-LN' GROUP BY 1 HAVING sum(f.in_service) > 0 ORDER BY 1`);
+    expect(complianceReport.rows.filter((r: any) => r.inService > 0).map((r: any) => ({ resellerCode: r.resellerCode, inService: r.inService, verified: r.verified })))
+      .toEqual(expected);
+    const byCarrier = (await ok(CARRIERS[0], REPORT, { groupBy: ["CARRIER"] })).complianceReport.rows;
+    expect(byCarrier.map((r: any) => r.carrierCode)).toEqual(["CT"]);
+    expect((await ok(CARRIERS[0], REPORT, { groupBy: ["CARRIER"], filter: { carrierCode: "CM" } })).complianceReport.rows).toEqual([]);
+  });
+
+  it("is FORBIDDEN to every role but the regulator and the carrier, and checks its arguments", async () => {
+    for (const as of [RESELLERS[0], PSB, ADMIN, null] as As[]) {
       expect(codes(await app.exec(as, REPORT, { groupBy: ["CARRIER"] }))).toEqual(["FORBIDDEN"]);
     }
     expect(codes(await app.exec(MIIT, REPORT, { groupBy: ["CARRIER", "CARRIER"] }))).toEqual(["BAD_USER_INPUT"]);

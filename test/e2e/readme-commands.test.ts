@@ -40,6 +40,7 @@ const TRIED: Record<string, string> = {
   sync: "a CSV synced through the server, with its rejects file",
   "export:dno": "a do-not-originate file holding the registry's numbers",
   sweep: "sweeps the stopped server's database as of a given time",
+  snapshot: "takes yesterday's compliance snapshot of the stopped server's database",
   "audit:verify": "verifies the chain the other commands extended",
   test: "this suite itself",
   ci: "the install CI runs before this suite",
@@ -160,7 +161,6 @@ describe("the README's commands", () => {
     expect(seen).toEqual({ data: { number: { number: "4001000000", status: "ACTIVE", carrier: { code: "CT-LN" } } } });
     const lookup = await graphql(url, null, `{ lookupNumber(number: "4001000000") { status verified } }`);
     expect(lookup.data.lookupNumber).toEqual({ status: "IN_SERVICE", verified: true });
-
     // The console the README's "Console" section opens, from the files npm start built.
     const page = await fetch(url.replace(/\/graphql$/, "/console"));
     expect(page.status).toBe(200);
@@ -168,6 +168,7 @@ describe("the README's commands", () => {
     const script = /<script type="module" src="(\/console\/assets\/app-\w+\.js)">/.exec(await page.text());
     expect(script).not.toBeNull();
     expect((await fetch(new URL(script![1], url))).headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+
     const bad = await npm(["run", "-s", "token", "--", "--org", "CT-LN", "--role", "NOBODY"], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--role must be one of/);
@@ -237,6 +238,20 @@ describe("the README's commands", () => {
       expect(swept.stdout).toMatch(/^sweep as of 2030-01-01T00:00:00\.000Z \(--now\)$/m);
 
       const bad = await npm(["run", "-s", "sweep", "--", "--now", "2030-01-01"], env);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--now must be an ISO-8601 time with its zone/);
+    });
+
+    it("npm run snapshot takes a day's compliance snapshot as of a given time, and refuses a time without a zone", async () => {
+      // Yesterday in China Standard Time (UTC+8): a snapshot's day; a day that has not begun is refused.
+      const yesterday = new Date(Date.now() + 8 * 3_600_000 - 86_400_000).toISOString().slice(0, 10);
+      const taken = await npm(["run", "-s", "snapshot", "--", "--now", `${yesterday}T12:00:00+08:00`], env);
+      expect(taken.stderr).toBe("");
+      expect(taken.code).toBe(0);
+      expect(taken.stdout).toMatch(new RegExp(`^compliance snapshot of ${yesterday} \\(China Standard Time\\) as of .* \\(--now\\)$`, "m"));
+      expect(taken.stdout).toMatch(/numbers in service/);
+
+      const bad = await npm(["run", "-s", "snapshot", "--", "--now", yesterday], env);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/--now must be an ISO-8601 time with its zone/);
     });

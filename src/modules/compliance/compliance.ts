@@ -42,11 +42,11 @@ export class ComplianceResolver {
 }
 
 export const compliancePermissions: FieldPermissions = {
-  Query: { complianceReport: Permission.COMPLIANCE_READ, complianceHistory: Permission.COMPLIANCE_READ },
-  ComplianceReport: { "*": Permission.COMPLIANCE_READ },
-  ComplianceDay: { "*": Permission.COMPLIANCE_READ },
-  ComplianceRow: { "*": Permission.COMPLIANCE_READ },
-  ComplianceTotals: { "*": Permission.COMPLIANCE_READ },
+  Query: { complianceReport: Permission.COMPLIANCE_FIGURES, complianceHistory: Permission.COMPLIANCE_FIGURES },
+  ComplianceReport: { "*": Permission.COMPLIANCE_FIGURES },
+  ComplianceDay: { "*": Permission.COMPLIANCE_FIGURES },
+  ComplianceRow: { "*": Permission.COMPLIANCE_FIGURES },
+  ComplianceTotals: { "*": Permission.COMPLIANCE_FIGURES },
 };
 
 export const complianceModule = {

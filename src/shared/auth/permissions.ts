@@ -39,8 +39,10 @@ export enum Permission {
   SHUTDOWN_ISSUE = "SHUTDOWN_ISSUE",
   /** Receive, acknowledge and confirm the execution of shutdown orders: the carrier's part. */
   SHUTDOWN_EXECUTE = "SHUTDOWN_EXECUTE",
-  /** Real-name compliance figures, the most-reported numbers, audit trails: the regulator's views. */
+  /** The most-reported numbers, audit trails: the regulator's views. */
   COMPLIANCE_READ = "COMPLIANCE_READ",
+  /** Real-name compliance figures and their history, of the numbers the viewer reaches (a carrier: its subtree's, by its resellers too). */
+  COMPLIANCE_FIGURES = "COMPLIANCE_FIGURES",
   /** Suspend a number (a regulator anywhere in its scope, a carrier its subtree's). */
   NUMBER_SUSPEND = "NUMBER_SUSPEND",
   /** Record and publish administrative penalties, and blacklist their targets. */
@@ -80,7 +82,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     Permission.SUBSCRIBER_CHECK, Permission.SUBSCRIBER_APPROVE, Permission.SUBSCRIBER_REVOKE,
     Permission.SHUTDOWN_READ, Permission.SHUTDOWN_EXECUTE, Permission.NUMBER_SUSPEND,
     Permission.TRUNK_MANAGE, Permission.TRUNK_APPROVE, Permission.TRUNK_SUSPEND, Permission.TRUNK_READ, Permission.CALLER_VERIFY, Permission.DNO_READ, Permission.MARKETING_REFUSAL,
-    Permission.MARKETING_REFUSAL_READ,
+    Permission.MARKETING_REFUSAL_READ, Permission.COMPLIANCE_FIGURES,
   ],
   [Role.RESELLER]: [...AUTHENTICATED, Permission.NUMBER_READ, Permission.SUBSCRIBER_READ, Permission.SUBSCRIBER_REGISTER, Permission.SUBSCRIBER_CHECK],
   [Role.CALL_CENTER]: [...AUTHENTICATED, Permission.TRUNK_READ, Permission.DNO_READ, Permission.MARKETING_REFUSAL, Permission.MARKETING_REFUSAL_READ],
@@ -91,7 +93,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   [Role.REGULATOR]: [
     ...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.NUMBER_READ, Permission.SUBSCRIBER_READ,
     Permission.SUBSCRIBER_REVOKE, Permission.HOLDINGS_READ, Permission.CAMPAIGN_MANAGE, Permission.SHUTDOWN_READ, Permission.SHUTDOWN_ISSUE,
-    Permission.COMPLIANCE_READ, Permission.NUMBER_SUSPEND, Permission.PENALTY_MANAGE, Permission.TRUNK_READ, Permission.TRUNK_SUSPEND, Permission.DNO_READ,
+    Permission.COMPLIANCE_READ, Permission.COMPLIANCE_FIGURES, Permission.NUMBER_SUSPEND, Permission.PENALTY_MANAGE, Permission.TRUNK_READ, Permission.TRUNK_SUSPEND, Permission.DNO_READ,
     Permission.MARKETING_NUMBER_MANAGE,
   ],
   [Role.ADMIN]: [...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.ORGANIZATION_MANAGE, Permission.ORG_ADMIN],
