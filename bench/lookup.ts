@@ -4,7 +4,7 @@
  * node:http server that answers with one prepared `pg` statement.
  *
  *   npm run bench:lookup -- [--numbers 1000000] [--duration 20] [--connections 50] [--warmup 5]
- *                           [--database-url URL] [--wait-quiet S] [--profile DIR]
+ *                           [--database-url URL] [--wait-quiet S] [--profile DIR] [--log-level info]
  *
  * On a scratch database of the PostgreSQL server at --database-url (or BENCH_DATABASE_URL)
  * the API server (dist/src/main.js, production mode) gets a carrier group with a provincial
@@ -26,6 +26,9 @@
  * --profile DIR starts both servers with --inspect and records a CPU profile of each over the
  * DevTools protocol during its first measured run (DIR/api.cpuprofile, DIR/ceiling.cpuprofile;
  * --cpu-prof is not allowed in NODE_OPTIONS). The figures of such a run are slowed by the profiler.
+ *
+ * The API logs as in production: LOG_LEVEL --log-level (info, the production default), and LOG_REQUESTS
+ * from the environment (unset: production's default, sampled), its lines on this process's stdout.
  *
  * Target: API requests/s >= 50% of the ceiling's; no non-2xx, errors or wrong bodies.
  * Results: docs/BENCHMARKS.md.
@@ -96,6 +99,7 @@ const CONNECTIONS = positiveInt("connections", 50);
 const WARMUP = positiveInt("warmup", 5);
 const PROFILE_DIR = arg("profile", "");
 const WAIT_QUIET = Number(arg("wait-quiet", "0"));
+const LOG_LEVEL = arg("log-level", "info");
 if (!(WAIT_QUIET >= 0)) throw new Error("--wait-quiet must be a number of seconds >= 0");
 
 const randomNumber = () => String(FIRST_NUMBER + Math.floor(Math.random() * N));
@@ -310,7 +314,7 @@ async function main(): Promise<void> {
   let api: Awaited<ReturnType<typeof startServer>> | undefined;
   let ceiling: ChildProcess | undefined;
   try {
-    api = await startServer(db.url, secrets, { DB_POOL_SIZE: String(POOL_SIZE), ...inspect(inspectPorts?.api) });
+    api = await startServer(db.url, secrets, { DB_POOL_SIZE: String(POOL_SIZE), LOG_LEVEL, ...inspect(inspectPorts?.api) });
     const admin = await token(secrets.jwtSecret, "PLATFORM", Role.ADMIN);
     await gql(api.graphql, admin, CREATE_ORG, { input: { code: GROUP, name: "Bench Telecom Group", kind: "CARRIER" } });
     await gql(api.graphql, admin, CREATE_ORG, { input: { code: BRANCH, name: "Bench Telecom Liaoning", kind: "CARRIER", province: "21", parentCode: GROUP } });
@@ -333,6 +337,7 @@ async function main(): Promise<void> {
       `(published in ${fmt((t1 - t0) / 1000, 1)} s, varied in ${fmt((t2 - t1) / 1000, 1)} s)`);
     console.log(`500 answers, equal from both servers: ${sample}`);
     if (WAIT_QUIET > 0) console.log((await waitQuiet(WAIT_QUIET)) ? "the machine is quiet" : `the machine was not quiet within ${WAIT_QUIET} s: running anyway`);
+    console.log(`API logging: LOG_LEVEL=${LOG_LEVEL}, LOG_REQUESTS=${process.env.LOG_REQUESTS || "(production default)"}`);
     console.log(`load average before the runs: ${loadavg().map((x) => fmt(x, 2)).join(" ")}; ${CONNECTIONS} connections, ` +
       `${WARMUP} s warm-up each, ${DURATION} s a run${PROFILE_DIR ? `; PROFILED (API run 1 and ceiling, into ${PROFILE_DIR}): figures are slowed` : ""}`);
 

@@ -4,7 +4,12 @@
  * PostgreSQL server can ingest (COPY ... FROM STDIN into a plain table), and how
  * much memory the API server needs while it does.
  *
- *   npm run bench:sync -- [--numbers 1000000] [--database-url URL] [--batch 10000] [--concurrency 1]
+ *   npm run bench:sync -- [--numbers 1000000] [--database-url URL] [--batch 10000] [--concurrency 1] [--runs 3]
+ *
+ * Then the bulk path (POST /bulk/numbers: one CSV of N new numbers streamed in one request, COPY into
+ * staging, set-based checks, createNumbers) against its floor, the registry-shaped COPY of the same N rows,
+ * --runs times each, alternating, in the same run: every run and the medians. Targets (issue 18): the
+ * bulk path >= 70% of the shaped COPY; server RSS < 300 MB.
  *
  * --database-url (or BENCH_DATABASE_URL; default postgres://postgres@127.0.0.1:5432/postgres)
  * is an admin URL of a running PostgreSQL server. The benchmark creates a scratch
@@ -14,6 +19,7 @@
  * Targets: API rate >= 40% of the COPY rate; peak server RSS < 400 MB.
  * Results and how to read them: docs/BENCHMARKS.md.
  */
+import http from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Client } from "pg";
@@ -32,6 +38,10 @@ const N = positiveInt("numbers", 1_000_000);
 const BATCH = positiveInt("batch", 10_000);
 const CONCURRENCY = positiveInt("concurrency", 1);
 const ADMIN_URL = adminUrl();
+const RUNS = positiveInt("runs", 3);
+/** Run r of the bulk path loads N new numbers from bulkFirst(r), after the syncNumbers load's; all within 400's ten million. */
+const bulkFirst = (run: number) => FIRST_NUMBER + (run + 1) * N;
+if (bulkFirst(RUNS) > 4010000000) throw new Error(`--numbers ${N} with --runs ${RUNS} needs more than the 400 number space: lower --runs`);
 
 /** Row i of the data set: consecutive numbers, all SPARE, every 10th wholesaled to the reseller. */
 const row = (i: number) => ({ number: String(FIRST_NUMBER + i), status: "SPARE", resellerCode: i % 10 === 0 ? RESELLER : null });
@@ -114,6 +124,73 @@ async function copyLoad(dbUrl: string): Promise<{ plain: number; shaped: number 
   }
 }
 
+/** Streams N new numbers (run r's range) as one CSV to POST /bulk/numbers; returns seconds. */
+async function bulkLoad(base: string, token: string, run: number): Promise<number> {
+  const first = bulkFirst(run);
+  const t0 = process.hrtime.bigint();
+  const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const url = new URL(`${base}/bulk/numbers`);
+    const req = http.request(
+      { host: url.hostname, port: url.port, path: url.pathname, method: "POST",
+        headers: { "content-type": "text/csv", authorization: `Bearer ${token}`, "idempotency-key": `bench-bulk-${run}` } },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (c) => (text += c));
+        res.on("end", () => resolve({ status: res.statusCode!, body: text }));
+      },
+    );
+    req.on("error", reject);
+    let i = 0;
+    const write = () => {
+      while (i < N) {
+        let chunk = "";
+        for (const end = Math.min(N, i + BATCH); i < end; i++) {
+          const r = row(i);
+          chunk += `${first + i},${r.status},${r.resellerCode ?? ""},${PROVINCE}\n`;
+        }
+        if (!req.write(chunk)) return void req.once("drain", write);
+      }
+      req.end();
+    };
+    write();
+  });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const result = answer.status === 200 ? JSON.parse(answer.body) : null;
+  if (!result || result.created !== N || result.rejected !== 0) throw new Error(`bulk run ${run}: HTTP ${answer.status} ${answer.body.slice(0, 500)}`);
+  return seconds;
+}
+
+/** The registry-shaped COPY floor once more, into fresh copies of the two tables; returns seconds. */
+async function shapedCopy(dbUrl: string, run: number): Promise<number> {
+  const db = new Client({ connectionString: dbUrl });
+  await db.connect();
+  try {
+    const [{ carrier, reseller }] = (await db.query(
+      `SELECT (SELECT id FROM organizations WHERE code = $1) AS carrier, (SELECT id FROM organizations WHERE code = $2) AS reseller`,
+      [CARRIER, RESELLER],
+    )).rows;
+    await db.query(`CREATE TABLE floor_numbers_${run} (LIKE numbers INCLUDING ALL)`);
+    await db.query(`CREATE TABLE floor_changes_${run} (LIKE number_changes INCLUDING ALL)`);
+    const line = (suffix: string) => (i: number) => {
+      const r = row(i);
+      return `${bulkFirst(run) + i},${carrier},${r.resellerCode ? reseller : ""},${r.status},${PROVINCE}${suffix}\n`;
+    };
+    const columns = "number, carrier_id, reseller_id, status, province";
+    const seconds = (await copyInto(db, `floor_numbers_${run}`, columns, line(""))) +
+      (await copyInto(db, `floor_changes_${run}`, `${columns}, cause`, line(",SYNC")));
+    await db.query(`DROP TABLE floor_numbers_${run}, floor_changes_${run}`);
+    return seconds;
+  } finally {
+    await db.end();
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
 async function main(): Promise<void> {
   const db = await scratchDatabase(ADMIN_URL);
   const secrets = serverSecrets();
@@ -141,6 +218,25 @@ async function main(): Promise<void> {
       clearInterval(sampler);
     }
     const hwm = procKb(pid, "VmHWM");
+
+    // The bulk path against its floor, alternating, each run on fresh numbers (or fresh tables).
+    const bulkSeconds: number[] = [];
+    const floorSeconds: number[] = [];
+    let bulkRssMax = procKb(pid, "VmRSS");
+    const bulkSampler = setInterval(() => {
+      try { bulkRssMax = Math.max(bulkRssMax, procKb(pid, "VmRSS")); } catch { /* exited */ }
+    }, 100);
+    try {
+      for (let run = 0; run < RUNS; run++) {
+        bulkSeconds.push(await bulkLoad(server.base, carrierToken, run));
+        floorSeconds.push(await shapedCopy(db.url, run));
+        console.log(`  run ${run + 1}: bulk ${fmt(N / bulkSeconds[run])} numbers/s, shaped COPY ${fmt(N / floorSeconds[run])} numbers/s, ` +
+          `${fmt((100 * floorSeconds[run]) / bulkSeconds[run], 1)} %`);
+      }
+    } finally {
+      clearInterval(bulkSampler);
+    }
+    const bulkHwm = procKb(pid, "VmHWM");
     await stopServer(server);
 
     const copy = await copyLoad(db.url);
@@ -156,6 +252,15 @@ async function main(): Promise<void> {
     console.log(`API / shaped COPY      ${fmt((100 * apiRate) / shapedRate, 1)} %`);
     console.log(`server RSS             ${fmt(mb(rssBefore), 1)} MB before load, ${fmt(mb(rssMaxSampled), 1)} MB max sampled, ${fmt(mb(hwm), 1)} MB peak (VmHWM)`);
     console.log(`peak RSS               ${fmt(mb(hwm), 1)} MB   target < 400 MB   ${mb(hwm) < 400 ? "PASS" : "MISS"}`);
+    const bulkRate = N / median(bulkSeconds), floorRate = N / median(floorSeconds);
+    console.log(`\nbulk (POST /bulk/numbers), ${RUNS} runs of ${fmt(N)} new numbers each`);
+    bulkSeconds.forEach((b, r) => console.log(`  run ${r + 1}               bulk ${fmt(b, 2)} s  ${fmt(N / b)} numbers/s   shaped COPY ${fmt(floorSeconds[r], 2)} s  ` +
+      `${fmt(N / floorSeconds[r])} numbers/s   ${fmt((100 * floorSeconds[r]) / b, 1)} %`));
+    console.log(`bulk, median           ${fmt(median(bulkSeconds), 2)} s  ${fmt(bulkRate)} numbers/s`);
+    console.log(`shaped COPY, median    ${fmt(median(floorSeconds), 2)} s  ${fmt(floorRate)} numbers/s`);
+    console.log(`bulk / shaped COPY     ${fmt((100 * bulkRate) / floorRate, 1)} %   target >= 70 %   ${(100 * bulkRate) / floorRate >= 70 ? "PASS" : "MISS"}`);
+    console.log(`server RSS, bulk       ${fmt(mb(bulkRssMax), 1)} MB max sampled; peak (VmHWM, whole run) ${fmt(mb(bulkHwm), 1)} MB   target < 300 MB   ` +
+      `${mb(bulkHwm) < 300 ? "PASS" : "MISS"}`);
   } finally {
     if (server) await stopServer(server).catch(() => undefined);
     await db.drop();

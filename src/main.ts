@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from "./config";
 import { isEmbedded, openDatabase } from "./db/data-source";
 import { DEMO_TOKENS, seedDemo } from "./db/seed-demo";
 import { startSweepSchedule } from "./modules/sweeps";
-import { createLogger } from "./shared/logger";
+import { createLogger, flushLogs } from "./shared/logger";
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -39,6 +39,8 @@ async function main(): Promise<void> {
     await server.stop();
     await stopSweeps();
     await dataSource.destroy();
+    // Log lines are written asynchronously: the last ones (the stop itself) go out before the exit.
+    await flushLogs(log);
     process.exit(0);
   };
   process.on("SIGINT", () => void stop("SIGINT"));

@@ -38,6 +38,7 @@ import { Viewer, publicViewer } from "../shared/auth/viewer";
 import { unauthenticated } from "../shared/errors";
 import { SchemaOptions, buildAppSchema } from "./build-schema";
 import type { RequestContext } from "../shared/context";
+import { bulkNumbersRoute } from "./bulk-numbers";
 import { consoleRouter } from "./console";
 import { explorerRouter } from "./explorer";
 import { subscriptionRefusal } from "./permissions";
@@ -48,7 +49,7 @@ import { observabilityPlugin } from "./plugins";
 import { Services, createLoaders, createServices } from "./services";
 
 export interface Server {
-  /** Every HTTP route: /graphql, /healthz, /readyz, /metrics, /console and, outside production, the explorer. */
+  /** Every HTTP route: /graphql, POST /bulk/numbers, /healthz, /readyz, /metrics, /console and, outside production, the explorer. */
   handler: http.RequestListener;
   httpServer: http.Server;
   services: Services;
@@ -174,7 +175,7 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
     stopOnTerminationSignals: false,
     plugins: [
       ...protection.plugins,
-      observabilityPlugin(metrics),
+      observabilityPlugin(metrics, config.requestLog),
       ApolloServerPluginLandingPageDisabled(),
       // Not a federated subgraph: no per-request check for a trace header.
       ApolloServerPluginInlineTraceDisabled(),
@@ -219,6 +220,7 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
     context: async (req, res) => {
       const requestId = requestIdOf(res);
       const viewer = await resolveViewer(services, req.headers.authorization);
+      let requestLog: Logger | undefined;
       return {
         requestId,
         // Only the per-client report limit reads it.
@@ -228,10 +230,16 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
         viewer,
         services,
         loaders: createLoaders(services, viewer),
-        log: log.child({ requestId, role: viewer.role, org: viewer.organization?.code }),
+        // Made on first use: most public look-ups write no line (LOG_REQUESTS), and a child logger serialises its fields.
+        get log() {
+          return (requestLog ??= log.child({ requestId, role: viewer.role, org: viewer.organization?.code }));
+        },
       };
     },
   });
+
+  // A carrier's file, streamed straight from node:http into the sync engine (no body parser holds it).
+  const bulkNumbers = bulkNumbersRoute(services, config, log, authenticate, clientAddressOf);
 
   app.use(consoleRouter());
   // Outside production a browser's GET /graphql gets the explorer; other GETs fall through to GraphQL.
@@ -253,6 +261,7 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
     res.setHeader("x-request-id", typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID());
     const path = req.url === undefined ? "" : req.url.split("?", 1)[0];
     if ((path === "/graphql" || path === "/graphql/") && (production || req.method !== "GET")) graphql(req, res);
+    else if (path === "/bulk/numbers" && req.method === "POST") void bulkNumbers(req, res);
     else app(req, res);
   };
   httpServer.on("request", handler);

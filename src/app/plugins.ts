@@ -1,5 +1,7 @@
 import type { ApolloServerPlugin, GraphQLRequestContext } from "@apollo/server";
 import { Kind, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import type { RequestLogSettings } from "../config";
+import { Role } from "../shared/auth/roles";
 import { codeOf } from "../shared/errors";
 import type { RequestContext } from "../shared/context";
 import { OPERATION_OTHER, type Metrics } from "./metrics";
@@ -25,11 +27,23 @@ function operationLabel(schema: GraphQLSchema, operation: OperationDefinitionNod
 }
 
 /**
- * One JSON log line per request (never its variables: they may carry personal
+ * Whether a request gets its log line (LOG_REQUESTS): one that ended with an error always does; in `sampled`
+ * a caller with a token always does, and a PUBLIC request that succeeded (the look-up's bulk of the traffic)
+ * with probability sampleRate. Returns the sample rate to record on the line, 1 when not sampled, or null.
+ */
+export function requestLineRate(settings: RequestLogSettings, role: Role, failed: boolean): number | null {
+  if (failed || settings.mode === "all") return 1;
+  if (settings.mode === "errors") return null;
+  if (role !== Role.PUBLIC) return 1;
+  return settings.sampleRate > 0 && Math.random() < settings.sampleRate ? settings.sampleRate : null;
+}
+
+/**
+ * A JSON log line per request as LOG_REQUESTS says (never its variables: they may carry personal
  * data), the full detail of unexpected errors, the request id on every error,
  * and the request metrics.
  */
-export function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<RequestContext> {
+export function observabilityPlugin(metrics: Metrics, requestLog: RequestLogSettings): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart({ contextValue }) {
       const started = process.hrtime.bigint();
@@ -54,7 +68,12 @@ export function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<Reques
           const outcome = codes.length === 0 ? "ok" : codes.join(",");
           metrics.requests.inc({ operation, type, outcome });
           metrics.duration.observe({ operation, type }, seconds);
-          contextValue.log.info({ operation, type, ms: Math.round(seconds * 1000), outcome }, "graphql request");
+          const rate = requestLineRate(requestLog, contextValue.viewer.role, codes.length > 0);
+          if (rate !== null) {
+            const line = { operation, type, ms: Math.round(seconds * 1000), outcome };
+            // A sampled line says so, so counts read from the logs can be scaled back (1 / sampleRate).
+            contextValue.log.info(rate < 1 ? { ...line, sampleRate: rate } : line, "graphql request");
+          }
           if (response.body.kind === "single" && response.body.singleResult.errors) {
             response.body.singleResult.errors = response.body.singleResult.errors.map((e) => ({
               ...e,

@@ -3,27 +3,21 @@ import "reflect-metadata";
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, statSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { Readable } from "node:stream";
 import { SingleBar, Presets } from "cli-progress";
 import { loadConfig } from "../config";
 import { Role } from "../shared/auth/roles";
 import { signToken } from "../shared/auth/tokens";
 import { MAX_SYNC_ITEMS } from "../modules/numbers/number-limits";
+import { splitCsvLine } from "../modules/numbers/number-bulk-file";
 import { parseArgs } from "./args";
 
 const USAGE = `usage: npm run sync -- --file numbers.csv --org CODE [--url URL] [--batch 10000] [--token JWT] [--rejects rejects.csv]
 The CSV has a header naming its columns: number,status[,resellerCode][,province].
 An empty resellerCode cell clears the reseller; a missing column leaves it as it is.
-Each batch is sent with an idempotency key made from the file's content and the batch's place,
-so running the same command again after a failure replays what was done and carries on.`;
-
-const SYNC = `mutation($input: SyncNumbersInput!) { syncNumbers(input: $input) { created updated unchanged rejected { number reason } } }`;
-
-interface Item {
-  number: string;
-  status: string;
-  resellerCode?: string | null;
-  province?: string;
-}
+The file is streamed whole to POST /bulk/numbers (one transaction) with an idempotency key made from
+its content, so running the same command again after a failure replays what was done. --batch is
+accepted for older scripts and no longer splits the file.`;
 
 export interface SyncSummary {
   rows: number;
@@ -36,8 +30,40 @@ export interface SyncSummary {
 
 export class CsvError extends Error {}
 
-/** One CSV line; double quotes may wrap a field and "" is a quote inside one. */
-export function splitCsvLine(line: string): string[] {
+export { splitCsvLine };
+
+async function fileDigest(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest("hex").slice(0, 24);
+}
+
+/** The file's first line, checked as the header naming its columns. */
+async function checkHeader(file: string): Promise<void> {
+  const input = createReadStream(file, { encoding: "utf8" });
+  try {
+    for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
+      const line = raw.replace(/^\uFEFF/, "");
+      const columns = splitCsvLine(line);
+      const unknown = columns.filter((c) => !["number", "status", "resellerCode", "province"].includes(c));
+      if (!columns.includes("number") || !columns.includes("status") || unknown.length > 0 || columns[0] !== "number") {
+        throw new CsvError(`line 1 must name the columns number,status[,resellerCode][,province]; got "${line}"`);
+      }
+      return;
+    }
+    throw new CsvError("the file is empty: it needs a header line");
+  } finally {
+    input.destroy();
+  }
+}
+
+/** The bulk endpoint beside a GraphQL URL (…/graphql → …/bulk/numbers); any other URL is taken as the endpoint. */
+export function bulkUrl(url: string): string {
+  return /\/graphql\/?$/.test(url) ? url.replace(/\/graphql\/?$/, "/bulk/numbers") : url;
+}
+
+/** One CSV reject line `line,number,reason` as the server writes it. */
+function parseReject(line: string): { line: number; number: string; reason: string } {
   const fields: string[] = [];
   let field = "";
   let quoted = false;
@@ -48,20 +74,14 @@ export function splitCsvLine(line: string): string[] {
       else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ",") fields.push(field), (field = "");
+    else if (c === "," && fields.length < 2) fields.push(field), (field = "");
     else field += c;
   }
   fields.push(field);
-  return fields.map((f) => f.trim());
+  return { line: Number(fields[0]), number: fields[1], reason: fields[2] };
 }
 
-async function fileDigest(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest("hex").slice(0, 24);
-}
-
-/** Streams the file through syncNumbers, batch by batch; never holds more than one batch. */
+/** Streams the file to POST /bulk/numbers; never holds it. */
 export async function syncCsv(options: {
   file: string;
   url: string;
@@ -71,72 +91,45 @@ export async function syncCsv(options: {
 }): Promise<SyncSummary> {
   const batchSize = options.batch ?? MAX_SYNC_ITEMS;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_SYNC_ITEMS) throw new CsvError(`--batch must be 1 to ${MAX_SYNC_ITEMS}`);
-  const keyPrefix = `csv-${await fileDigest(options.file)}`;
-  const summary: SyncSummary = { rows: 0, batches: 0, created: 0, updated: 0, unchanged: 0, rejected: [] };
-  let columns: string[] | null = null;
-  let items: Item[] = [];
-  let lines: number[] = [];
-  let lineNo = 0;
+  await checkHeader(options.file);
+  const key = `csv-${await fileDigest(options.file)}`;
   let bytes = 0;
-
-  const send = async () => {
-    if (items.length === 0) return;
-    const key = `${keyPrefix}-${summary.batches}-${batchSize}`;
-    const res = await fetch(options.url, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${options.token}` },
-      body: JSON.stringify({ query: SYNC, variables: { input: { idempotencyKey: key, numbers: items } } }),
-    });
-    const body = (await res.json().catch(() => null)) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] } | null;
-    if (!body?.data?.syncNumbers) {
-      const error = body?.errors?.[0];
-      throw new CsvError(
-        `batch ${summary.batches + 1} (lines ${lines[0]}-${lines.at(-1)}) failed: ${error ? `${error.extensions?.code}: ${error.message}` : `HTTP ${res.status}`}`,
-      );
-    }
-    const result = body.data.syncNumbers;
-    summary.created += result.created;
-    summary.updated += result.updated;
-    summary.unchanged += result.unchanged;
-    const lineOf = new Map(items.map((item, i) => [item.number, lines[i]]));
-    // Rejects name the number as sent; map them back to their CSV line, in the file's order.
-    const rejected = result.rejected.map((r: { number: string; reason: string }) => ({ line: lineOf.get(r.number) ?? 0, ...r }));
-    summary.rejected.push(...rejected.sort((a: { line: number }, b: { line: number }) => a.line - b.line));
-    summary.batches += 1;
-    items = [];
-    lines = [];
-  };
-
-  const input = createReadStream(options.file, { encoding: "utf8" });
-  input.on("data", (chunk) => (bytes += Buffer.byteLength(chunk as string)));
-  for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
-    lineNo += 1;
-    const line = lineNo === 1 ? raw.replace(/^\uFEFF/, "") : raw;
-    if (line.trim() === "") continue;
-    const fields = splitCsvLine(line);
-    if (!columns) {
-      columns = fields;
-      const unknown = columns.filter((c) => !["number", "status", "resellerCode", "province"].includes(c));
-      if (!columns.includes("number") || !columns.includes("status") || unknown.length > 0) {
-        throw new CsvError(`line 1 must name the columns number,status[,resellerCode][,province]; got "${line}"`);
-      }
-      continue;
-    }
-    if (fields.length !== columns.length) throw new CsvError(`line ${lineNo} has ${fields.length} fields, the header ${columns.length}`);
-    const row = Object.fromEntries(columns.map((c, i) => [c, fields[i]]));
-    const item: Item = { number: row.number, status: row.status.toUpperCase() };
-    if ("resellerCode" in row) item.resellerCode = row.resellerCode === "" ? null : row.resellerCode;
-    if ("province" in row && row.province !== "") item.province = row.province;
-    items.push(item);
-    lines.push(lineNo);
-    summary.rows += 1;
-    if (items.length === batchSize) {
-      await send();
-      options.onProgress?.(bytes, summary.rows);
+  let lines = 0;
+  async function* body(): AsyncGenerator<Buffer> {
+    for await (const chunk of createReadStream(options.file, { highWaterMark: 256 * 1024 })) {
+      const buffer = chunk as Buffer;
+      bytes += buffer.length;
+      for (let i = buffer.indexOf(10); i !== -1; i = buffer.indexOf(10, i + 1)) lines += 1;
+      options.onProgress?.(bytes, Math.max(0, lines - 1));
+      yield buffer;
     }
   }
-  if (!columns) throw new CsvError("the file is empty: it needs a header line");
-  await send();
+  // A stream body needs `duplex: "half"` (Node's fetch), which its RequestInit type does not name.
+  const init = {
+    method: "POST",
+    headers: { "content-type": "text/csv", authorization: `Bearer ${options.token}`, "idempotency-key": key },
+    body: Readable.from(body()),
+    duplex: "half",
+  };
+  const res = await fetch(bulkUrl(options.url), init as unknown as RequestInit);
+  const answer = (await res.json().catch(() => null)) as
+    | { created: number; updated: number; unchanged: number; rejected: number; rejectsCsv: string; errors?: undefined }
+    | { errors?: { message: string; extensions?: { code?: string } }[] }
+    | null;
+  if (!answer || answer.errors || res.status !== 200) {
+    const error = answer?.errors?.[0];
+    throw new CsvError(`the upload failed: ${error ? `${error.extensions?.code}: ${error.message}` : `HTTP ${res.status}`}`);
+  }
+  const result = answer as { created: number; updated: number; unchanged: number; rejected: number; rejectsCsv: string };
+  const rejected = result.rejectsCsv.split("\n").slice(1).filter((l) => l !== "").map(parseReject).sort((a, b) => a.line - b.line);
+  const summary: SyncSummary = {
+    rows: result.created + result.updated + result.unchanged + result.rejected,
+    batches: 1,
+    created: result.created,
+    updated: result.updated,
+    unchanged: result.unchanged,
+    rejected,
+  };
   options.onProgress?.(bytes, summary.rows);
   return summary;
 }
@@ -195,7 +188,7 @@ if (require.main === module) {
     (error) => {
       process.stderr.write(`\n${error instanceof CsvError ? error.message : error.stack}\n`);
       if (error instanceof CsvError && /failed/.test(error.message)) {
-        process.stderr.write("Run the same command again to carry on: batches already applied are replayed, not repeated.\n");
+        process.stderr.write("Run the same command again: nothing of a failed upload was applied, and a finished one is replayed, not repeated.\n");
       }
       process.exit(1);
     },

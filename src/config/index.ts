@@ -18,6 +18,8 @@ export interface Config {
   /** 32 bytes, for AES-256-GCM of personal data and the keyed digests in the audit log. */
   piiKey: Buffer;
   logLevel: string;
+  /** Which GraphQL requests get a request line (LOG_REQUESTS, LOG_REQUEST_SAMPLE_RATE); errors always do. */
+  requestLog: RequestLogSettings;
   limits: {
     maxBodyBytes: number;
     maxDepth: number;
@@ -30,6 +32,9 @@ export interface Config {
     maxPageSize: number;
     /** Open WebSocket connections from one client address (as trustProxy derives it). */
     wsMaxConnectionsPerAddress: number;
+    /** POST /bulk/numbers: a body's bytes (BULK_MAX_BYTES) and rows (BULK_MAX_ROWS) at most. */
+    bulkMaxBytes: number;
+    bulkMaxRows: number;
   };
   /** Timers and limits of DESIGN.md, "Numbers" and "Subscribers" (US toll-free registry defaults). */
   rules: Rules;
@@ -62,6 +67,16 @@ export interface OidcConfig {
   jwksCooldownSeconds: number;
   /** The roles single sign-on may grant (ADMIN only when named: the platform's operator is not a federated identity by default). */
   allowedRoles: string[];
+}
+
+/**
+ * all: a line for every request. sampled: every request that ended with an error and every caller with a
+ * token; of the PUBLIC requests that succeeded (the look-up, reports), a share sampleRate. errors: only
+ * requests that ended with an error.
+ */
+export interface RequestLogSettings {
+  mode: "all" | "sampled" | "errors";
+  sampleRate: number;
 }
 
 export interface Rules {
@@ -185,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     oidc,
     piiKey,
     logLevel: env.LOG_LEVEL || (nodeEnv === "test" ? "silent" : "info"),
+    requestLog: requestLog(env, nodeEnv),
     limits: {
       maxBodyBytes: int(env, "MAX_BODY_BYTES", 2 * 1024 * 1024),
       maxDepth: int(env, "MAX_QUERY_DEPTH", 10),
@@ -196,6 +212,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       defaultPageSize: 50,
       maxPageSize: 500,
       wsMaxConnectionsPerAddress: int(env, "WS_MAX_CONNECTIONS_PER_ADDRESS", 20),
+      bulkMaxBytes: int(env, "BULK_MAX_BYTES", 1024 * 1024 * 1024),
+      bulkMaxRows: int(env, "BULK_MAX_ROWS", 10_000_000),
     },
     rules: {
       reservationDays: bounded(env, "RESERVATION_DAYS", 45, 1, 45),
@@ -283,6 +301,13 @@ function metricsToken(raw: string | undefined): string | null {
   if (raw === undefined || raw === "") return null;
   if (raw.length < 16 || /\s/.test(raw)) throw new ConfigError("METRICS_TOKEN must be at least 16 characters, without spaces");
   return raw;
+}
+
+/** LOG_REQUESTS (all, sampled, errors; sampled in production, all elsewhere) and LOG_REQUEST_SAMPLE_RATE (0..1, 0.01). */
+function requestLog(env: NodeJS.ProcessEnv, nodeEnv: Config["env"]): RequestLogSettings {
+  const raw = (env.LOG_REQUESTS || (nodeEnv === "production" ? "sampled" : "all")).toLowerCase();
+  if (raw !== "all" && raw !== "sampled" && raw !== "errors") throw new ConfigError(`LOG_REQUESTS must be all, sampled or errors, got "${env.LOG_REQUESTS}"`);
+  return { mode: raw, sampleRate: share(env, "LOG_REQUEST_SAMPLE_RATE", 0.01) };
 }
 
 /** TRUST_PROXY: unset or false, true, a hop count, or addresses/subnets (express's forms). */

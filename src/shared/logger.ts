@@ -21,6 +21,12 @@ function scrubValue(value: unknown, depth = 0): unknown {
   return out;
 }
 
+/**
+ * A JSON logger on `destination`, by default stdout written asynchronously: a synchronous write per line
+ * blocked the event loop for a third of the public look-up's throughput (docs/BENCHMARKS.md). Lines are
+ * buffered by sonic-boom and written as the previous write completes; pino flushes what is left when
+ * the process exits, and flushLogs (main.ts, on stop) before that.
+ */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {
@@ -34,6 +40,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         },
       },
     },
-    destination,
+    destination ?? pino.destination({ dest: 1, sync: false }),
   );
+}
+
+/** Writes out what the logger holds, before an exit; a no-op on a synchronous or captured destination. */
+export function flushLogs(log: Logger): Promise<void> {
+  return new Promise((resolve) => log.flush(() => resolve()));
 }

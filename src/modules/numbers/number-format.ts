@@ -3,6 +3,11 @@ import { badInput } from "../../shared/errors";
 // 400 numbers: ten ASCII digits, written 4001234567, 400-123-4567 or 400 123 4567.
 const FORMS = [/^400\d{7}$/, /^400-\d{3}-\d{4}$/, /^400 \d{3} \d{4}$/];
 
+/** SQL: whether the text `column` is a 400 number in an accepted form, from the same patterns as canonicalNumber. */
+export function isNumberSql(column: string): string {
+  return `(${FORMS.map((form) => `${column} ~ '${form.source.replace(/\\d/g, "[0-9]")}'`).join(" OR ")})`;
+}
+
 /** The canonical ten digits, or null when the text is not a 400 number in an accepted form. */
 export function canonicalNumber(text: string): string | null {
   if (typeof text !== "string" || !FORMS.some((form) => form.test(text))) return null;

@@ -143,3 +143,13 @@ export async function ordersStopping(tx: EntityManager, numbers: string[]): Prom
 export function stoppedBy(number: string, orders: string | undefined): string {
   return `${number} is FORCE_STOPPED by ${orders ?? "a shutdown order"}: only lifting it changes the number`;
 }
+
+/** SQL: stoppedBy for the number in the SQL expression `number`, naming the orders in effect on it. */
+export function stoppedBySql(number: string): string {
+  const orders = `(SELECT string_agg('order ' || o.id || ' (case ' || o.case_number || ')', ', ' ORDER BY o.seq)
+                     FROM shutdown_items i JOIN shutdown_orders o ON o.id = i.order_id WHERE i.number = ${number} AND o.status = 'IN_EFFECT')`;
+  const [before, after] = stoppedBy("\u0000", "\u0001").split("\u0000");
+  const [middle, end] = after.split("\u0001");
+  const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+  return `${literal(before)} || ${number} || ${literal(middle)} || coalesce(${orders}, 'a shutdown order') || ${literal(end)}`;
+}

@@ -96,3 +96,13 @@ export function refusal(from: NumberStatus, to: NumberStatus, cause: ChangeCause
 export function transitionPairs(): [NumberStatus, NumberStatus][] {
   return NUMBER_STATUSES.flatMap((from) => TRANSITIONS[from].map((to) => [from, to] as [NumberStatus, NumberStatus]));
 }
+
+/** Every (from, to) pair this cause may not make, with refusal()'s reason: the table a set-based check joins. */
+export function refusalTable(cause: ChangeCause): { from: NumberStatus; to: NumberStatus; reason: string }[] {
+  return NUMBER_STATUSES.flatMap((from) =>
+    NUMBER_STATUSES.flatMap((to) => {
+      const reason = refusal(from, to, cause);
+      return reason === null ? [] : [{ from, to, reason }];
+    }),
+  );
+}

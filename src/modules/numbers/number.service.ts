@@ -6,28 +6,18 @@ import { badInput, conflict } from "../../shared/errors";
 import { Connection, PageArgs, parseSequenceCursor, toConnection, toPage } from "../../shared/pagination";
 import { SqlParams, numberChangesVisible, numbersVisible } from "../../shared/policy";
 import type { Rules } from "../../config";
-import { assertProvince, isProvince } from "../../shared/provinces";
+import { assertProvince } from "../../shared/provinces";
 import { canonicalJson } from "../audit/audit-chain";
 import type { UnitOfWork } from "../../shared/unit-of-work";
+import { BulkSyncResult, SyncRow, applyStaged, createStaging, csvField, rejects, stageRows, stageStream, stagedRow } from "./number-bulk";
 import { canonicalNumber, parseNumber, parsePrefix } from "./number-format";
-import { createNumbers, lockNumbers, moveNumbers, ordersStopping, recordSupply, stoppedBy } from "./number-moves";
-import { ChangeCause, NumberStatus, refusal } from "./number-status";
+import { createNumbers, lockNumbers, moveNumbers, recordSupply } from "./number-moves";
+import { ChangeCause, NumberStatus } from "./number-status";
 import { AllocationResult, BulkResult, NumberChange, NumberRejection, PhoneNumber, SyncResult } from "./number.entity";
 import { NumberFilter, PublishAllocationInput, SyncNumbersInput, WholesaleNumbersInput } from "./number.inputs";
 
 export const MAX_ALLOCATION = 1_000_000;
 const CURSOR_KIND = "number";
-// C0 controls but tab, newline and carriage return, and unpaired surrogates: the input guard's rule (src/app/input-guard.ts).
-const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-// A sync item's fields are a number, an organisation code and a province: short.
-const MAX_ITEM_FIELD = 64;
-
-/** A rejected item's number as the result repeats it: controls replaced, at most MAX_ITEM_FIELD characters. */
-function echoed(number: string): string {
-  const safe = number.replace(new RegExp(CONTROL_CHARACTER.source, "g"), "\uFFFD");
-  return safe.length > MAX_ITEM_FIELD ? `${safe.slice(0, MAX_ITEM_FIELD)}…` : safe;
-}
-
 interface ExistingRow {
   number: string;
   carrier_id: string;
@@ -113,102 +103,65 @@ export class NumberService {
         return { result: replay.result as SyncResult, targets: [] };
       }
 
-      const rejected: NumberRejection[] = [];
-      const reject = (number: string, reason: string) => rejected.push({ number, reason });
-      const items = new Map<string, (typeof input.numbers)[number]>();
-      for (const item of input.numbers) {
-        // The input guard lets this list through item by item (one bad item never fails the batch):
-        // an item with a control character or an overlong field is rejected here, echoed harmlessly.
-        const fields = [item.number, item.resellerCode, item.province].filter((f): f is string => typeof f === "string");
-        if (fields.some((f) => CONTROL_CHARACTER.test(f))) {
-          reject(echoed(item.number), "contains a control character");
-          continue;
-        }
-        if (fields.some((f) => f.length > MAX_ITEM_FIELD)) {
-          reject(echoed(item.number), `a field is longer than ${MAX_ITEM_FIELD} characters`);
-          continue;
-        }
-        const number = canonicalNumber(item.number);
-        if (number === null) reject(item.number, "malformed number: ten digits starting 400, as 4001234567 or 400-123-4567");
-        else if (items.has(number)) reject(item.number, "listed twice in this sync");
-        else if (item.province != null && !isProvince(item.province)) reject(item.number, `unknown province "${item.province}"`);
-        else items.set(number, item);
-      }
-
-      const resellers = await this.resellersByCode(tx, [...items.values()].map((i) => i.resellerCode));
-      const existing = await this.lockRows(tx, [...items.keys()], carrier.path);
-      const stopped = await ordersStopping(tx, [...existing.values()].filter((r) => r.status === NumberStatus.FORCE_STOPPED).map((r) => r.number));
-      const creates: Change[] = [];
-      const updates: Change[] = [];
-      let unchanged = 0;
-
-      for (const [number, item] of items) {
-        if (item.resellerCode != null && !resellers.has(item.resellerCode)) {
-          reject(item.number, `unknown reseller "${item.resellerCode}"`);
-          continue;
-        }
-        const resellerId = item.resellerCode === undefined ? undefined : item.resellerCode === null ? null : resellers.get(item.resellerCode)!;
-        const row = existing.get(number);
-        if (!row) {
-          if (item.status !== NumberStatus.SPARE && item.status !== NumberStatus.AGING) {
-            reject(item.number, `a number new to the registry starts SPARE or AGING, not ${item.status}`);
-          } else if (resellerId && item.status !== NumberStatus.SPARE) {
-            reject(item.number, "a reseller holds only SPARE numbers it was wholesaled");
-          } else {
-            creates.push({
-              number, carrierId: carrier.id, resellerId: resellerId ?? null,
-              status: item.status, province: item.province ?? carrier.province,
-            });
-          }
-          continue;
-        }
-        if (!row.ours) {
-          reject(item.number, "the number belongs to another carrier");
-          continue;
-        }
-        if (row.status === NumberStatus.FORCE_STOPPED && item.status !== row.status) {
-          reject(item.number, stoppedBy(number, stopped.get(number)));
-          continue;
-        }
-        if (row.status === NumberStatus.AGING && item.status === NumberStatus.SPARE && row.aging_until) {
-          reject(item.number, `in quarantine (AGING) until ${row.aging_until.toISOString()}: the sweep returns it to SPARE then, a sync never ends the aging`);
-          continue;
-        }
-        const why = refusal(row.status, item.status, ChangeCause.SYNC);
-        if (why) {
-          reject(item.number, why);
-          continue;
-        }
-        const nextReseller = resellerId === undefined ? row.reseller_id : resellerId;
-        if (nextReseller !== row.reseller_id && (row.status !== NumberStatus.SPARE || item.status !== NumberStatus.SPARE)) {
-          reject(item.number, `the reseller changes only while the number is SPARE (it is ${row.status})`);
-          continue;
-        }
-        // A number's province is its allocation's: a carrier corrects it only while the number is unsold.
-        const nextProvince = item.province === undefined ? row.province : item.province;
-        if (nextProvince !== row.province && (row.status !== NumberStatus.SPARE || item.status !== NumberStatus.SPARE)) {
-          const now = row.status === NumberStatus.SPARE ? `it would become ${item.status}` : `it is ${row.status}`;
-          reject(item.number, `the province changes only while the number is SPARE (${now})`);
-          continue;
-        }
-        if (nextReseller === row.reseller_id && item.status === row.status && nextProvince === row.province) {
-          unchanged += 1;
-          continue;
-        }
-        updates.push({
-          number, carrierId: row.carrier_id, resellerId: nextReseller,
-          status: item.status, province: nextProvince,
-        });
-      }
-
-      await this.create(tx, creates, ChangeCause.SYNC);
-      await this.update(tx, updates, ChangeCause.SYNC);
-      await recordSupply(tx, [...creates, ...updates]);
-      const result: SyncResult = { created: creates.length, updated: updates.length, unchanged, rejected };
+      // The same engine as POST /bulk/numbers: staged, checked set-based, applied through the one move function.
+      await createStaging(tx);
+      await stageRows(tx, input.numbers.map((item, i) => stagedRow({ line: i + 1, ...item })));
+      const counts = await applyStaged(tx, carrier, this.rules.agingDays);
+      const rejected: NumberRejection[] = (await rejects(tx, 0, counts.rejected)).map((r) => ({ number: r.number, reason: r.reason }));
+      const result: SyncResult = { created: counts.created, updated: counts.updated, unchanged: counts.unchanged, rejected };
       const q = new SqlParams();
       await tx.query(
         `INSERT INTO sync_requests (carrier_id, idempotency_key, input_digest, result)
          VALUES (${q.add(carrier.id)}, ${q.add(input.idempotencyKey)}, ${q.add(digest)}, ${q.add(JSON.stringify(result))})`,
+        q.values,
+      );
+      return { result, targets: [] };
+    });
+  }
+
+  /**
+   * A carrier's whole file (POST /bulk/numbers): its rows streamed into the staging table (COPY on
+   * PostgreSQL), then checked and applied by the same engine as sync(). `digest` is filled in as the body
+   * ends; the idempotency key's replay and conflict are sync()'s. The rejects come back as CSV lines.
+   */
+  async syncFile(
+    viewer: Viewer,
+    idempotencyKey: string,
+    rows: AsyncIterable<SyncRow>,
+    digest: { hex?: string },
+    mutation: UnitOfWork,
+  ): Promise<BulkSyncResult> {
+    const carrier = organizationOf(viewer);
+    mutation.target(`sync:${idempotencyKey}`);
+    return mutation.run(async (tx) => {
+      await createStaging(tx);
+      await stageStream(tx, rows);
+      await lockNumbers(tx);
+      const bodyDigest = `bulk:${digest.hex}`;
+      const r = new SqlParams();
+      const [replay]: { input_digest: string; result: unknown }[] = await tx.query(
+        `SELECT input_digest, result FROM sync_requests WHERE carrier_id = ${r.add(carrier.id)} AND idempotency_key = ${r.add(idempotencyKey)}`,
+        r.values,
+      );
+      if (replay) {
+        if (replay.input_digest !== bodyDigest) {
+          throw conflict(`Idempotency-Key "${idempotencyKey}" was used for a different input`, { argument: "Idempotency-Key" });
+        }
+        return { result: replay.result as BulkSyncResult, targets: [] };
+      }
+      const counts = await applyStaged(tx, carrier, this.rules.agingDays);
+      let rejectsCsv = "line,number,reason\n";
+      for (let done = 0; done < counts.rejected; ) {
+        const page = await rejects(tx, done, 50_000);
+        for (const x of page) rejectsCsv += `${x.line},${csvField(x.number)},${csvField(x.reason)}\n`;
+        done += page.length;
+        if (page.length === 0) break;
+      }
+      const result: BulkSyncResult = { ...counts, rejectsCsv };
+      const q = new SqlParams();
+      await tx.query(
+        `INSERT INTO sync_requests (carrier_id, idempotency_key, input_digest, result)
+         VALUES (${q.add(carrier.id)}, ${q.add(idempotencyKey)}, ${q.add(bodyDigest)}, ${q.add(JSON.stringify(result))})`,
         q.values,
       );
       return { result, targets: [] };
@@ -276,21 +229,6 @@ export class NumberService {
       p.values,
     );
     return new Map(rows.map((r) => [r.number, r]));
-  }
-
-  /** New numbers, each as its item says; one new in AGING ages for the default period from now. */
-  private async create(tx: EntityManager, rows: Change[], cause: ChangeCause): Promise<void> {
-    if (rows.length === 0) return;
-    const p = new SqlParams();
-    await createNumbers(tx, {
-      rows: `SELECT u.number, u.carrier_id, u.reseller_id, u.status, u.province,
-                    CASE WHEN u.status = 'AGING' THEN ${p.add(this.rules.agingDays)}::int END
-               FROM unnest(${p.add(rows.map((r) => r.number))}::text[], ${p.add(rows.map((r) => r.carrierId))}::uuid[],
-                           ${p.add(rows.map((r) => r.resellerId))}::uuid[], ${p.add(rows.map((r) => r.status))}::text[],
-                           ${p.add(rows.map((r) => r.province))}::text[]) AS u(number, carrier_id, reseller_id, status, province)`,
-      params: p.values,
-      cause,
-    });
   }
 
   /** Each number to its item's status, reseller and province; one entering AGING keeps a longer period set before. */
