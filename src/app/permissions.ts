@@ -59,11 +59,6 @@ function rootTypes(schema: GraphQLSchema): GraphQLObjectType[] {
   return [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter((t): t is GraphQLObjectType => !!t);
 }
 
-/** Which roles hold a permission. */
-function rolesWith(permission: Permission): Set<Role> {
-  return new Set((Object.keys(ROLE_PERMISSIONS) as Role[]).filter((r) => ROLE_PERMISSIONS[r].includes(permission)));
-}
-
 /** The permission sets that hold a permission. */
 function holdersOf(permission: Permission): Set<ReadonlySet<Permission>> {
   return new Set(ALL_PERMISSION_SETS.filter((set) => set.has(permission)));

@@ -53,7 +53,7 @@ export const CLOCK_SKEW_SECONDS = 60;
 export async function verifyToken(secret: string, token: string, maxLifetimeSeconds: number, now = Date.now()): Promise<VerifiedToken> {
   let payload;
   try {
-    ({ payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
+    ({ payload } = await jwtVerify(token, hs256Key(secret), {
       algorithms: [ALGORITHM],
       requiredClaims: ["sub", "exp"],
       currentDate: new Date(now),
