@@ -124,6 +124,13 @@ export function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
+/** The median of samples (the mean of the middle two for an even count); NaN for none. */
+export function median(samples: number[]): number {
+  const sorted = [...samples].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 /** CPU seconds a process has used (utime + stime; USER_HZ is 100 on Linux). */
 export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");

@@ -1,5 +1,29 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
 
+/** The change feed's reference check as this migration made it. */
+export const CHANGE_FEED_REFERENCES_1763920000000 = `
+      CREATE OR REPLACE FUNCTION number_changes_references() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        missing text;
+      BEGIN
+        SELECT c.number INTO missing FROM new_rows c
+         WHERE NOT EXISTS (SELECT 1 FROM numbers n WHERE n.number = c.number) LIMIT 1;
+        IF missing IS NOT NULL THEN
+          RAISE EXCEPTION 'number_changes refers to number %, which is not in numbers', missing
+            USING ERRCODE = 'foreign_key_violation';
+        END IF;
+        SELECT r.id::text INTO missing
+          FROM (SELECT carrier_id AS id FROM new_rows
+                UNION SELECT reseller_id FROM new_rows
+                UNION SELECT previous_reseller_id FROM new_rows) r
+         WHERE r.id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM organizations o WHERE o.id = r.id) LIMIT 1;
+        IF missing IS NOT NULL THEN
+          RAISE EXCEPTION 'number_changes refers to organization %, which does not exist', missing
+            USING ERRCODE = 'foreign_key_violation';
+        END IF;
+        RETURN NULL;
+      END $$`;
+
 /**
  * The change feed checks its references once per statement instead of once per row.
  *
@@ -22,28 +46,7 @@ export class ChangeFeedChecks1763920000000 implements MigrationInterface {
         DROP CONSTRAINT number_changes_carrier_id_fkey,
         DROP CONSTRAINT number_changes_reseller_id_fkey,
         DROP CONSTRAINT number_changes_previous_reseller_id_fkey`);
-    await q.query(`
-      CREATE FUNCTION number_changes_references() RETURNS trigger LANGUAGE plpgsql AS $$
-      DECLARE
-        missing text;
-      BEGIN
-        SELECT c.number INTO missing FROM new_rows c
-         WHERE NOT EXISTS (SELECT 1 FROM numbers n WHERE n.number = c.number) LIMIT 1;
-        IF missing IS NOT NULL THEN
-          RAISE EXCEPTION 'number_changes refers to number %, which is not in numbers', missing
-            USING ERRCODE = 'foreign_key_violation';
-        END IF;
-        SELECT r.id::text INTO missing
-          FROM (SELECT carrier_id AS id FROM new_rows
-                UNION SELECT reseller_id FROM new_rows
-                UNION SELECT previous_reseller_id FROM new_rows) r
-         WHERE r.id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM organizations o WHERE o.id = r.id) LIMIT 1;
-        IF missing IS NOT NULL THEN
-          RAISE EXCEPTION 'number_changes refers to organization %, which does not exist', missing
-            USING ERRCODE = 'foreign_key_violation';
-        END IF;
-        RETURN NULL;
-      END $$`);
+    await q.query(CHANGE_FEED_REFERENCES_1763920000000);
     await q.query(`
       CREATE TRIGGER number_changes_references AFTER INSERT ON number_changes
       REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION number_changes_references()`);

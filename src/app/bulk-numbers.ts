@@ -19,6 +19,54 @@ const MAX_LINE_BYTES = 4096;
 
 type Authenticate = (services: Services, authorization: string | undefined) => Promise<{ viewer: Viewer }>;
 
+/** Rejects read from the database per page as the answer streams: the server holds one page. */
+const REJECTS_PAGE = 10_000;
+const REJECTS_HEADER = "line,number,reason\n";
+
+/** A client that closed its connection before its body ended: its own doing, not the server's failure. */
+const clientGone = () => badInput("the body ended early: the client closed the connection before sending all of it");
+
+/** Writes and waits while the client's socket is full, so a slow reader never makes the server buffer the rejects. */
+async function write(res: ServerResponse, text: string): Promise<void> {
+  if (res.destroyed) throw new Error("the client closed the connection during the answer");
+  if (!res.write(text)) {
+    await new Promise<void>((resolve, reject) => {
+      const done = () => (res.off("drain", done), res.off("close", done), res.destroyed ? reject(new Error("the client closed the connection during the answer")) : resolve());
+      res.on("drain", done);
+      res.on("close", done);
+    });
+  }
+}
+
+/**
+ * The answer after the commit: the counts, then the rejects page by page from the database, as JSON
+ * `{ created, updated, unchanged, rejected, rejectsCsv }` (the CSV a JSON string, written as it comes) or,
+ * with `Accept: text/csv`, the CSV itself with the counts in X-Bulk-* headers.
+ */
+async function streamAnswer(
+  res: ServerResponse,
+  counts: Record<"created" | "updated" | "unchanged" | "rejected", number>,
+  page: (after: number) => Promise<{ csv: string; last: number }>,
+  csv: boolean,
+): Promise<void> {
+  res.statusCode = 200;
+  if (csv) {
+    for (const [name, value] of Object.entries(counts)) res.setHeader(`x-bulk-${name}`, String(value));
+    res.setHeader("content-type", "text/csv; charset=utf-8");
+  } else {
+    res.setHeader("content-type", "application/json; charset=utf-8");
+  }
+  const asJson = (text: string) => JSON.stringify(text).slice(1, -1);
+  await write(res, csv ? REJECTS_HEADER : `${JSON.stringify(counts).slice(0, -1)},"rejectsCsv":"${asJson(REJECTS_HEADER)}`);
+  for (let after = 0; counts.rejected > 0; ) {
+    const next = await page(after);
+    if (next.last === after) break;
+    await write(res, csv ? next.csv : asJson(next.csv));
+    after = next.last;
+  }
+  res.end(csv ? undefined : `"}`);
+}
+
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.statusCode = status;
@@ -38,6 +86,7 @@ export function bulkNumbersRoute(services: Services, config: Config, log: Logger
     const requestId = requestIdOf(res);
     let mutation: AuditedMutation | null = null;
     let viewer: Viewer | null = null;
+    let answered = false;
     try {
       ({ viewer } = await authenticate(services, req.headers.authorization));
       const key = req.headers["idempotency-key"];
@@ -61,15 +110,17 @@ export function bulkNumbersRoute(services: Services, config: Config, log: Logger
       const limits = { maxBytes: config.limits.bulkMaxBytes, maxRows: config.limits.bulkMaxRows, maxLineBytes: MAX_LINE_BYTES };
       const result = await services.numbers.syncFile(viewer, key, rowsOf(req, format, limits, digest), digest, mutation);
       const counts = { created: result.created, updated: result.updated, unchanged: result.unchanged, rejected: result.rejected };
-      if ((req.headers.accept ?? "").includes("text/csv")) {
-        res.statusCode = 200;
-        for (const [name, value] of Object.entries(counts)) res.setHeader(`x-bulk-${name}`, String(value));
-        res.setHeader("content-type", "text/csv; charset=utf-8");
-        res.end(result.rejectsCsv);
+      answered = true;
+      await streamAnswer(res, counts, (after) => services.numbers.bulkRejects(viewer!, key, after, REJECTS_PAGE), (req.headers.accept ?? "").includes("text/csv"));
+    } catch (error) {
+      if (answered) {
+        // Committed, and the answer under way: all that is left is to cut it short, and the client sees it cut.
+        log.error({ err: error, requestId }, "the rejects of a committed bulk sync could not be sent");
+        res.destroy();
         return;
       }
-      send(res, 200, { ...counts, rejectsCsv: result.rejectsCsv });
-    } catch (error) {
+      // The body's stream failed under us: the client hung up (a refusal of ours is an AppError, and ends the stream too).
+      if (!(error instanceof AppError) && req.destroyed && !req.readableEnded) error = clientGone();
       const code = codeOf(error);
       if (mutation) {
         const anonymous = viewer?.role === Role.PUBLIC ? services.reports.clientHash(clientAddressOf(req) || null) : undefined;
@@ -81,7 +132,7 @@ export function bulkNumbersRoute(services: Services, config: Config, log: Logger
       const message = status === 500 ? "Internal server error" : (error as Error).message;
       // The body may be unread: a refusal closes the connection rather than read a gigabyte to throw away.
       if (!req.readableEnded) res.setHeader("connection", "close");
-      send(res, status, { errors: [{ message, extensions: { code: status === 500 ? "INTERNAL_SERVER_ERROR" : code, requestId } }] });
+      if (!res.destroyed) send(res, status, { errors: [{ message, extensions: { code: status === 500 ? "INTERNAL_SERVER_ERROR" : code, requestId } }] });
       if (!req.readableEnded) req.resume();
     }
   };

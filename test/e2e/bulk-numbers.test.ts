@@ -201,6 +201,57 @@ describe("POST /bulk/numbers", () => {
     expect(await app.dataSource.query(`SELECT 1 FROM numbers WHERE number = '4001000900'`)).toEqual([]);
   });
 
+  it("streams many rejects back page by page, in a sync's order, and the same again in a replay", async () => {
+    const CT = { org: "CT", role: Role.CARRIER } as const;
+    const BAD = 23_456; // more than two pages of rejects
+    const body = Array.from({ length: BAD }, (_, i) => `4001x${i},SPARE\n`).join("") + "4001000970,SPARE\n";
+    const first = await bulk(CT, body, "many-rejects-1", "text/csv");
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ created: 1, updated: 0, unchanged: 0, rejected: BAD });
+    const lines = (first.body.rejectsCsv as string).split("\n");
+    expect(lines[0]).toBe("line,number,reason");
+    expect(lines.at(-1)).toBe("");
+    expect(lines.length).toBe(BAD + 2);
+    expect(lines.slice(1, -1).map((l) => Number(l.split(",", 1)[0]))).toEqual(Array.from({ length: BAD }, (_, i) => i + 1));
+    expect(lines[1]).toBe('1,4001x0,"malformed number: ten digits starting 400, as 4001234567 or 400-123-4567"');
+
+    const again = await bulk(CT, body, "many-rejects-1", "text/csv");
+    expect(again.body).toEqual(first.body);
+    const asCsv = await app.request.post("/bulk/numbers").set("authorization", `Bearer ${await app.token("CT", Role.CARRIER)}`)
+      .set("content-type", "text/csv").set("idempotency-key", "many-rejects-1").set("accept", "text/csv").send(body);
+    expect(asCsv.headers["x-bulk-rejected"]).toBe(String(BAD));
+    expect(asCsv.text).toBe(first.body.rejectsCsv);
+    // Another carrier's file under the same key is its own: nothing of CT's comes back.
+    const other = await bulk({ org: "CU", role: Role.CARRIER }, "4002000970,SPARE\n", "many-rejects-1", "text/csv");
+    expect(other.body).toEqual({ created: 1, updated: 0, unchanged: 0, rejected: 0, rejectsCsv: "line,number,reason\n" });
+  });
+
+  it("a client that hangs up mid-body: nothing written, the attempt audited as BAD_USER_INPUT, no server error", async () => {
+    await new Promise<void>((resolve) => app.server.httpServer.listen(0, "127.0.0.1", resolve));
+    const { port } = app.server.httpServer.address() as AddressInfo;
+    const token = await app.token("CT", Role.CARRIER);
+    const outcomes = async () =>
+      (await app.dataSource.query(`SELECT outcome FROM audit_events WHERE operation = 'bulkNumbers' AND 'sync:hang-up-1' = ANY(targets)`)).map((r: { outcome: string }) => r.outcome);
+    try {
+      const req = http.request({
+        host: "127.0.0.1", port, path: "/bulk/numbers", method: "POST",
+        headers: { "content-type": "text/csv", authorization: `Bearer ${token}`, "idempotency-key": "hang-up-1", "content-length": "100000" },
+      });
+      req.on("error", () => undefined);
+      // Hang up once the route has the request and is reading its body.
+      const begun = new Promise<void>((resolve) => app.server.httpServer.once("request", () => setImmediate(resolve)));
+      req.write("4001000960,SPARE\n4001000961,SPARE\n");
+      await begun;
+      req.destroy();
+      for (let i = 0; i < 2000 && (await outcomes()).length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    } finally {
+      await new Promise((resolve) => app.server.httpServer.close(resolve));
+    }
+    expect(await outcomes()).toEqual(["BAD_USER_INPUT"]);
+    const [{ n }] = await app.dataSource.query(`SELECT count(*)::int AS n FROM numbers WHERE number IN ('4001000960', '4001000961')`);
+    expect(n).toBe(0);
+  });
+
   it("refuses a body without an Idempotency-Key", async () => {
     const res = await bulk({ org: "CT", role: Role.CARRIER }, "4001000900,SPARE\n", null, "text/csv");
     expect(res.status).toBe(400);

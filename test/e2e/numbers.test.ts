@@ -333,4 +333,43 @@ describe("the database holds the invariants", () => {
     await expect(app.dataSource.query("TRUNCATE number_changes")).rejects.toThrow(/never deleted, and the change feed is append-only/);
     expect(await feedRows()).toBe(before);
   });
+
+  it("a number refers only to real organisations and subscribers, checked once per statement, by insert or update", async () => {
+    const nobody = "00000000-0000-4000-8000-000000000000";
+    const [{ id: carrier }] = await app.dataSource.query("SELECT id FROM organizations WHERE code = 'CT-LN'");
+    const count = async () => (await app.dataSource.query("SELECT count(*)::int AS n FROM numbers"))[0].n;
+    const before = await count();
+    // One good row beside the bad one: the statement is refused whole.
+    await expect(app.dataSource.query(
+      `INSERT INTO numbers (number, carrier_id, status) VALUES ('4009000500', $1, 'SPARE'), ('4009000501', $2, 'SPARE')`, [carrier, nobody],
+    )).rejects.toThrow(/numbers refers to organization 00000000/);
+    await expect(app.dataSource.query(
+      `INSERT INTO numbers (number, carrier_id, reseller_id, status) VALUES ('4009000502', $1, $2, 'SPARE')`, [carrier, nobody],
+    )).rejects.toThrow(/numbers refers to organization 00000000/);
+    expect(await count()).toBe(before);
+    await expect(app.dataSource.query(`UPDATE numbers SET reseller_id = $1 WHERE number = '4001000030'`, [nobody]))
+      .rejects.toThrow(/numbers refers to organization 00000000/);
+    await expect(app.dataSource.query(`UPDATE numbers SET carrier_id = $1 WHERE number = '4001000030'`, [nobody]))
+      .rejects.toThrow(/numbers refers to organization 00000000/);
+    await expect(app.dataSource.query(`UPDATE numbers SET status = 'PENDING_VERIFICATION', subscriber_id = $1 WHERE number = '4001000030'`, [nobody]))
+      .rejects.toThrow(/numbers refers to subscriber 00000000/);
+    const [row] = await app.dataSource.query("SELECT carrier_id, reseller_id, subscriber_id FROM numbers WHERE number = '4001000030'");
+    expect(row).toEqual({ carrier_id: carrier, reseller_id: row.reseller_id, subscriber_id: null });
+    expect(row.reseller_id).not.toBe(nobody);
+  });
+
+  it("a new number's quarantine is the database's: AGING needs its period and ends from the clock, no other status keeps an end", async () => {
+    const [{ id: carrier }] = await app.dataSource.query("SELECT id FROM organizations WHERE code = 'CT-LN'");
+    await expect(app.dataSource.query(
+      `INSERT INTO numbers (number, carrier_id, status) VALUES ('4009000510', $1, 'AGING')`, [carrier],
+    )).rejects.toThrow(/enters AGING without its period/);
+    await app.dataSource.query(
+      `INSERT INTO numbers (number, carrier_id, status, aging_days, aging_until)
+       VALUES ('4009000511', $1, 'AGING', 90, '2000-01-01'), ('4009000512', $1, 'SPARE', NULL, '2999-01-01')`, [carrier],
+    );
+    const rows = await app.dataSource.query(
+      `SELECT number, round(extract(epoch FROM aging_until - now()) / 86400)::int AS days FROM numbers WHERE number IN ('4009000511', '4009000512') ORDER BY 1`,
+    );
+    expect(rows).toEqual([{ number: "4009000511", days: 90 }, { number: "4009000512", days: null }]);
+  });
 });

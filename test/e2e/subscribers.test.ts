@@ -141,6 +141,20 @@ describe("the whole journey", () => {
       /ACTIVE without a VERIFIED subscriber/,
     );
   });
+
+  it("a subscriber a number names is never deleted, nor its id changed", async () => {
+    // No papers and no checks: nothing but the number names it.
+    const { registerSubscriber: { id } } = await ok(RS_A, REGISTER, { input: subscriberInput() });
+    await ok(RS_A, ASSIGN, { n: "4002000011", id });
+    await expect(app.dataSource.query("DELETE FROM subscribers WHERE id = $1", [id])).rejects.toThrow(
+      /subscriber of number 4002000011 cannot be deleted/,
+    );
+    await expect(app.dataSource.query("UPDATE subscribers SET id = gen_random_uuid() WHERE id = $1", [id])).rejects.toThrow(
+      /a subscriber's id never changes/,
+    );
+    const [row] = await app.dataSource.query("SELECT subscriber_id FROM numbers WHERE number = '4002000011'");
+    expect(row.subscriber_id).toBe(id);
+  });
 });
 
 describe("each refusal", () => {

@@ -7,7 +7,7 @@ const limits = { maxBytes: 1 << 20, maxRows: 100, maxLineBytes: 100 };
 async function read(chunks: string[], format: "csv" | "ndjson" = "csv", given = limits) {
   const digest = { bytes: 0 } as { hex?: string; bytes: number };
   const rows = [];
-  for await (const row of rowsOf((async function* () { for (const c of chunks) yield Buffer.from(c); })(), format, given, digest)) rows.push(row);
+  for await (const batch of rowsOf((async function* () { for (const c of chunks) yield Buffer.from(c); })(), format, given, digest)) rows.push(...batch);
   return { rows, digest };
 }
 

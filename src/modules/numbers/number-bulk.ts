@@ -4,7 +4,7 @@ import type { EntityManager } from "typeorm";
 import { SqlParams } from "../../shared/policy";
 import { PROVINCES } from "../../shared/provinces";
 import { isNumberSql } from "./number-format";
-import { createNumbers, lockNumbers, moveNumbers, stoppedBySql } from "./number-moves";
+import { createNumbers, lockNumbers, moveNumbersCounted, stoppedBySql } from "./number-moves";
 import { ChangeCause, NUMBER_STATUSES, refusalTable } from "./number-status";
 
 /**
@@ -17,8 +17,8 @@ import { ChangeCause, NUMBER_STATUSES, refusalTable } from "./number-status";
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 // A sync item's fields are a number, a status, an organisation code and a province: short.
 export const MAX_ITEM_FIELD = 64;
-/** Rows applied per createNumbers/moveNumbers call: bounds what the application holds of their results. */
-const APPLY_CHUNK = 50_000;
+/** What one sort or hash of the checks may hold in memory (a file of a million rows sorts in about 60 MB). */
+const BULK_WORK_MEM = "64MB";
 /** Rows staged per INSERT where COPY is not used. */
 export const STAGE_BATCH = 5_000;
 
@@ -38,10 +38,9 @@ export interface SyncCounts {
   unchanged: number;
 }
 
-/** What POST /bulk/numbers answers: the counts, and the rejects as CSV lines `line,number,reason` under that header. */
+/** What POST /bulk/numbers answers: the counts; the rejects are kept as rows (keepRejects) and streamed after. */
 export interface BulkSyncResult extends SyncCounts {
   rejected: number;
-  rejectsCsv: string;
 }
 
 export interface SyncReject {
@@ -81,12 +80,22 @@ export function stagedRow(row: SyncRow): StagedRow {
 
 export const STAGING_COLUMNS = "line, raw, status, reseller_code, has_reseller, province, has_province, hygiene";
 
-/** Creates the transaction's staging table (dropped at commit or rollback). */
+/** A SQL string literal of a value the registry itself holds (a province code, a status, a reason). */
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/**
+ * Creates the transaction's staging table (dropped at commit or rollback). The number's canonical form and
+ * whether the province is known are computed as each row arrives: the database does it while it waits for
+ * the next rows of the file, not in the checks after.
+ */
 export async function createStaging(tx: EntityManager): Promise<void> {
+  const provinces = Object.keys(PROVINCES).map(literal).join(", ");
   await tx.query(`DROP TABLE IF EXISTS sync_staging`);
   await tx.query(
     `CREATE TEMPORARY TABLE sync_staging (line bigint NOT NULL, raw text NOT NULL, status text, reseller_code text,
-       has_reseller boolean NOT NULL, province text, has_province boolean NOT NULL, hygiene text) ON COMMIT DROP`,
+       has_reseller boolean NOT NULL, province text, has_province boolean NOT NULL, hygiene text,
+       number text GENERATED ALWAYS AS (CASE WHEN hygiene IS NULL AND ${isNumberSql("raw")} THEN replace(replace(raw, '-', ''), ' ', '') END) STORED,
+       province_ok boolean GENERATED ALWAYS AS (province IS NULL OR province IN (${provinces})) STORED) ON COMMIT DROP`,
   );
 }
 
@@ -114,9 +123,9 @@ const copyLine = (r: StagedRow) =>
 
 /**
  * Streams rows into the staging table: COPY FROM STDIN where the connection is node-postgres, else batched
- * INSERTs of STAGE_BATCH rows (PGlite). Holds at most one batch of rows; waits for the database as it goes.
+ * INSERTs of about STAGE_BATCH rows (PGlite). Holds at most a batch of rows; waits for the database as it goes.
  */
-export async function stageStream(tx: EntityManager, rows: AsyncIterable<SyncRow>): Promise<void> {
+export async function stageStream(tx: EntityManager, batches: AsyncIterable<SyncRow[]>): Promise<void> {
   // The transaction's own connection: node-postgres' client on PostgreSQL, PGlite's session client otherwise.
   const connection = (tx.queryRunner as unknown as { databaseConnection?: unknown } | undefined)?.databaseConnection;
   if (connection instanceof Client) {
@@ -129,9 +138,9 @@ export async function stageStream(tx: EntityManager, rows: AsyncIterable<SyncRow
     copy.on("error", (error) => (failure = error));
     let chunk = "";
     try {
-      for await (const row of rows) {
+      for await (const rows of batches) {
         if (failure) throw failure;
-        chunk += copyLine(stagedRow(row));
+        for (const row of rows) chunk += copyLine(stagedRow(row));
         if (chunk.length >= 64 * 1024) {
           const more = copy.write(chunk);
           chunk = "";
@@ -149,8 +158,8 @@ export async function stageStream(tx: EntityManager, rows: AsyncIterable<SyncRow
     return;
   }
   let batch: StagedRow[] = [];
-  for await (const row of rows) {
-    batch.push(stagedRow(row));
+  for await (const rows of batches) {
+    for (const row of rows) batch.push(stagedRow(row));
     if (batch.length >= STAGE_BATCH) {
       await stageRows(tx, batch);
       batch = [];
@@ -158,8 +167,6 @@ export async function stageStream(tx: EntityManager, rows: AsyncIterable<SyncRow
   }
   await stageRows(tx, batch);
 }
-
-const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /** The refusals of the status machine for a sync, as SQL rows (from_status, to_status, reason). */
 function refusalsSql(): string {
@@ -176,18 +183,15 @@ function refusalsSql(): string {
  */
 async function decide(tx: EntityManager, carrier: { id: string; path: string }): Promise<void> {
   const p = new SqlParams();
-  const provinces = p.add(Object.keys(PROVINCES));
   const statuses = p.add(NUMBER_STATUSES);
   const path = p.add(carrier.path);
   await tx.query(`DROP TABLE IF EXISTS sync_verdicts`);
   await tx.query(
     `CREATE TEMPORARY TABLE sync_verdicts ON COMMIT DROP AS
-     WITH formed AS (
-       SELECT s.*, CASE WHEN s.hygiene IS NULL AND ${isNumberSql("s.raw")} THEN replace(replace(s.raw, '-', ''), ' ', '') END AS number,
-              (s.province IS NULL OR s.province = ANY(${provinces}::text[])) AS province_ok
-         FROM sync_staging s),
-     firsts AS (
-       SELECT number, min(line) AS first_line FROM formed WHERE number IS NOT NULL AND province_ok GROUP BY number),
+     WITH firsts AS (
+       -- The numbers listed more than once, and the first good line of each: usually none.
+       SELECT number, min(line) AS first_line FROM sync_staging WHERE number IS NOT NULL AND province_ok
+        GROUP BY number HAVING count(*) > 1),
      screened AS (
        SELECT f.*, CASE
                 WHEN f.hygiene IS NOT NULL THEN f.hygiene
@@ -195,7 +199,7 @@ async function decide(tx: EntityManager, carrier: { id: string; path: string }):
                 WHEN fi.first_line IS NOT NULL AND f.line > fi.first_line THEN 'listed twice in this sync'
                 WHEN NOT f.province_ok THEN 'unknown province "' || f.province || '"'
               END AS early
-         FROM formed f LEFT JOIN firsts fi ON fi.number = f.number),
+         FROM sync_staging f LEFT JOIN firsts fi ON fi.number = f.number),
      joined AS (
        SELECT s.line, s.raw, s.number, s.status, s.has_reseller, s.reseller_code, s.has_province, s.province,
               r.id AS reseller_id, n.number IS NOT NULL AS present, n.carrier_id, n.reseller_id AS current_reseller,
@@ -247,48 +251,36 @@ async function decide(tx: EntityManager, carrier: { id: string; path: string }):
   );
 }
 
-/** Applies the verdicts: numbers created and moved with their feed rows, by number, a chunk at a time. */
+/**
+ * Applies the verdicts: the new numbers created and the moved ones moved, each kind in one statement with
+ * its feed rows. Nothing comes back to the application but counts, so a file of millions is applied as
+ * one of ten.
+ */
 async function apply(tx: EntityManager, carrier: { id: string; province: string | null }, agingDays: number): Promise<void> {
-  await tx.query(`DROP TABLE IF EXISTS sync_applied`);
-  await tx.query(
-    `CREATE TEMPORARY TABLE sync_applied ON COMMIT DROP AS
-     SELECT verdict, row_number() OVER (PARTITION BY verdict ORDER BY number) AS rank, number, carrier_id, reseller_id, status, province
-       FROM sync_verdicts WHERE verdict IN ('create', 'update')`,
-  );
-  await tx.query(`CREATE INDEX ON sync_applied (verdict, rank)`);
-  await tx.query(`ANALYZE sync_applied`);
-  const [{ creates, updates }]: { creates: number; updates: number }[] = await tx.query(
-    `SELECT count(*) FILTER (WHERE verdict = 'create')::int AS creates, count(*) FILTER (WHERE verdict = 'update')::int AS updates FROM sync_applied`,
-  );
-  for (let from = 1; from <= creates; from += APPLY_CHUNK) {
-    const p = new SqlParams();
-    await createNumbers(tx, {
-      rows: `SELECT a.number, ${p.add(carrier.id)}::uuid, a.reseller_id, a.status, coalesce(a.province, ${p.add(carrier.province)}::text),
-                    CASE WHEN a.status = 'AGING' THEN ${p.add(agingDays)}::int END
-               FROM sync_applied a WHERE a.verdict = 'create' AND a.rank BETWEEN ${p.add(from)} AND ${p.add(from + APPLY_CHUNK - 1)}
-              ORDER BY a.number`,
-      params: p.values,
-      cause: ChangeCause.SYNC,
-    });
-  }
-  for (let from = 1; from <= updates; from += APPLY_CHUNK) {
-    const p = new SqlParams();
-    const using = `(SELECT number, status, reseller_id, province FROM sync_applied
-                     WHERE verdict = 'update' AND rank BETWEEN ${p.add(from)} AND ${p.add(from + APPLY_CHUNK - 1)}) AS u`;
-    const aging = p.add(agingDays);
-    await moveNumbers(tx, {
-      where: "TRUE",
-      using,
-      params: p.values,
-      set: `status = u.status, reseller_id = u.reseller_id, province = u.province,
-            aging_days = CASE WHEN u.status = 'AGING' THEN coalesce(n.aging_days, ${aging}::int) ELSE n.aging_days END`,
-      cause: ChangeCause.SYNC,
-    });
-  }
+  const c = new SqlParams();
+  await createNumbers(tx, {
+    rows: `SELECT v.number, ${c.add(carrier.id)}::uuid, v.reseller_id, v.status, coalesce(v.province, ${c.add(carrier.province)}::text),
+                  CASE WHEN v.status = 'AGING' THEN ${c.add(agingDays)}::int END
+             FROM sync_verdicts v WHERE v.verdict = 'create' ORDER BY v.number`,
+    params: c.values,
+    cause: ChangeCause.SYNC,
+    decidedAbsent: true,
+  });
+  const m = new SqlParams();
+  const aging = m.add(agingDays);
+  await moveNumbersCounted(tx, {
+    where: "TRUE",
+    using: `(SELECT number, status, reseller_id, province FROM sync_verdicts WHERE verdict = 'update') AS u`,
+    params: m.values,
+    set: `status = u.status, reseller_id = u.reseller_id, province = u.province,
+          aging_days = CASE WHEN u.status = 'AGING' THEN coalesce(n.aging_days, ${aging}::int) ELSE n.aging_days END`,
+    cause: ChangeCause.SYNC,
+  });
   const s = new SqlParams();
   await tx.query(
     `INSERT INTO reseller_supply (carrier_id, reseller_id)
-     SELECT DISTINCT coalesce(carrier_id, ${s.add(carrier.id)}::uuid), reseller_id FROM sync_applied WHERE reseller_id IS NOT NULL
+     SELECT DISTINCT coalesce(carrier_id, ${s.add(carrier.id)}::uuid), reseller_id FROM sync_verdicts
+      WHERE verdict IN ('create', 'update') AND reseller_id IS NOT NULL
      ON CONFLICT DO NOTHING`,
     s.values,
   );
@@ -304,10 +296,11 @@ export async function applyStaged(
   agingDays: number,
 ): Promise<SyncCounts & { rejected: number }> {
   await lockNumbers(tx);
-  // Temporary tables have no statistics until analysed: without them the planner guesses their size.
+  // The checks sort and hash the whole file: in memory rather than in temporary files, for this transaction only.
+  await tx.query(`SET LOCAL work_mem = '${BULK_WORK_MEM}'`);
+  // Temporary tables have no statistics until analysed: without them the planner guesses the file's size.
   await tx.query(`ANALYZE sync_staging`);
   await decide(tx, carrier);
-  await tx.query(`ANALYZE sync_verdicts`);
   await apply(tx, carrier, agingDays);
   const [counts]: (SyncCounts & { rejected: number })[] = await tx.query(
     `SELECT count(*) FILTER (WHERE verdict = 'create')::int AS created, count(*) FILTER (WHERE verdict = 'update')::int AS updated,
@@ -317,13 +310,28 @@ export async function applyStaged(
   return counts;
 }
 
-/** The rejects of the staged rows, in the order a sync lists them: early checks first, then the rest, each by line. */
-export async function rejects(tx: EntityManager, after = 0, limit = 100_000): Promise<(SyncReject & { phase: number })[]> {
+/**
+ * Keeps the rejects of the staged rows under the file's idempotency key (its sync_requests row written
+ * first), numbered in the order a sync lists them, in one statement: never through the application.
+ */
+export async function keepRejects(tx: EntityManager, carrierId: string, idempotencyKey: string): Promise<void> {
   const p = new SqlParams();
-  const rows: { line: string; number: string; reason: string; phase: number }[] = await tx.query(
-    `SELECT line::text, raw AS number, reason, phase FROM sync_verdicts WHERE verdict = 'reject'
-      ORDER BY phase, line OFFSET ${p.add(after)} LIMIT ${p.add(limit)}`,
+  await tx.query(
+    `INSERT INTO sync_rejects (carrier_id, idempotency_key, ordinal, line, number, reason)
+     SELECT ${p.add(carrierId)}::uuid, ${p.add(idempotencyKey)}::text, row_number() OVER (ORDER BY phase, line), line, raw, reason
+       FROM sync_verdicts WHERE verdict = 'reject'`,
     p.values,
+  );
+}
+
+/**
+ * The rejects of the staged rows (a syncNumbers call's, at most 10,000), in the order a sync lists them:
+ * early checks first, then the rest, each by line (the number, not its text: line 10 after line 9).
+ */
+export async function rejects(tx: EntityManager): Promise<(SyncReject & { phase: number })[]> {
+  const rows: { line: string; number: string; reason: string; phase: number }[] = await tx.query(
+    `SELECT v.line::text AS line, v.raw AS number, v.reason, v.phase FROM sync_verdicts v WHERE v.verdict = 'reject'
+      ORDER BY v.phase, v.line`,
   );
   return rows.map((r) => ({ line: Number(r.line), number: r.number, reason: r.reason, phase: r.phase }));
 }

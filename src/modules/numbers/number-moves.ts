@@ -50,6 +50,20 @@ export interface Move {
  * end, the aging period and its end); sets aging_until on entering AGING; and keeps the compliance rollups.
  */
 export async function moveNumbers(tx: EntityManager, move: Move): Promise<MovedNumber[]> {
+  return tx.query(...(await moveStatement(tx, move, `
+     SELECT number, carrier_id AS "carrierId", reseller_id AS "resellerId", subscriber_id AS "subscriberId", province, status,
+            previous_status AS "previousStatus"
+       FROM moved ORDER BY number`)));
+}
+
+/** moveNumbers for a carrier's file, which may move millions: the rows stay in the database, their count comes back. */
+export async function moveNumbersCounted(tx: EntityManager, move: Move): Promise<number> {
+  const [{ moved }]: { moved: number }[] = await tx.query(...(await moveStatement(tx, move, `SELECT count(*)::int AS moved FROM moved`)));
+  return moved;
+}
+
+/** The one statement of a move, under the numbers lock, ending in `select` over `moved`. */
+async function moveStatement(tx: EntityManager, move: Move, select: string): Promise<[string, unknown[]]> {
   await lockNumbers(tx);
   const p = new SqlParams(move.params);
   const cause = p.add(move.cause);
@@ -59,7 +73,7 @@ export async function moveNumbers(tx: EntityManager, move: Move): Promise<MovedN
     : `status IS DISTINCT FROM previous_status OR reseller_id IS DISTINCT FROM previous_reseller_id
        OR province IS DISTINCT FROM previous_province`;
   const joined = move.using ? `JOIN ${move.using} ON u.number = n.number` : "";
-  const rows: MovedNumber[] = await tx.query(
+  return [
     `WITH target AS (
        SELECT n.number, n.status AS previous_status, n.reseller_id AS previous_reseller_id, n.province AS previous_province
          FROM numbers n ${joined} WHERE ${move.where} ORDER BY n.number FOR UPDATE OF n),
@@ -71,44 +85,48 @@ export async function moveNumbers(tx: EntityManager, move: Move): Promise<MovedN
        INSERT INTO number_changes (number, carrier_id, reseller_id, previous_reseller_id, status, previous_status, province, cause, order_id)
        SELECT number, carrier_id, reseller_id, previous_reseller_id, status, previous_status, province, ${cause}, ${orderId} FROM moved
         WHERE ${changed} ORDER BY number)
-     SELECT number, carrier_id AS "carrierId", reseller_id AS "resellerId", subscriber_id AS "subscriberId", province, status,
-            previous_status AS "previousStatus"
-       FROM moved ORDER BY number`,
+     ${select}`,
     p.values,
-  );
-  return rows;
+  ];
 }
 
 export interface Creation {
   /**
    * A SELECT of the new numbers' (number, carrier_id, reseller_id, status, province, aging_days), its
-   * placeholders naming `params`. A number already in the registry is left as it is.
+   * placeholders naming `params`, in the order the feed lists them. A number already in the registry is
+   * left as it is.
    */
   rows: string;
   params: unknown[];
   cause: ChangeCause;
+  /**
+   * The rows were found absent under the numbers lock (a sync's decisions): no need to look for each one
+   * again as it goes in. A number present after all is then a unique violation, and the transaction fails.
+   */
+  decidedAbsent?: boolean;
 }
 
 /**
  * Every number enters the registry through here: inserted with its change-feed row in one statement.
  * The database's status guard gives an AGING number its aging_until, and refuses one without its period.
- * Returns the numbers created.
+ * Returns how many were created (a carrier's file may create millions: the rows stay in the database).
  */
-export async function createNumbers(tx: EntityManager, creation: Creation): Promise<{ number: string; carrierId: string; resellerId: string | null }[]> {
+export async function createNumbers(tx: EntityManager, creation: Creation): Promise<number> {
   await lockNumbers(tx);
   const p = new SqlParams(creation.params);
-  return tx.query(
+  const [{ created }]: { created: number }[] = await tx.query(
     `WITH created AS (
        INSERT INTO numbers (number, carrier_id, reseller_id, status, province, aging_days)
        ${creation.rows}
-       ON CONFLICT (number) DO NOTHING
+       ${creation.decidedAbsent ? "" : "ON CONFLICT (number) DO NOTHING"}
        RETURNING number, carrier_id, reseller_id, status, province),
      fed AS (
        INSERT INTO number_changes (number, carrier_id, reseller_id, status, province, cause)
-       SELECT number, carrier_id, reseller_id, status, province, ${p.add(creation.cause)} FROM created ORDER BY number)
-     SELECT number, carrier_id AS "carrierId", reseller_id AS "resellerId" FROM created ORDER BY number`,
+       SELECT number, carrier_id, reseller_id, status, province, ${p.add(creation.cause)} FROM created)
+     SELECT count(*)::int AS created FROM created`,
     p.values,
   );
+  return created;
 }
 
 /** Records that these carriers supply these resellers (who re-checks and approves their subscribers). */

@@ -9,7 +9,7 @@ import type { Rules } from "../../config";
 import { assertProvince } from "../../shared/provinces";
 import { canonicalJson } from "../audit/audit-chain";
 import type { UnitOfWork } from "../../shared/unit-of-work";
-import { BulkSyncResult, SyncRow, applyStaged, createStaging, csvField, rejects, stageRows, stageStream, stagedRow } from "./number-bulk";
+import { BulkSyncResult, SyncRow, applyStaged, createStaging, csvField, keepRejects, rejects, stageRows, stageStream, stagedRow } from "./number-bulk";
 import { canonicalNumber, parseNumber, parsePrefix } from "./number-format";
 import { createNumbers, lockNumbers, moveNumbers, recordSupply } from "./number-moves";
 import { ChangeCause, NumberStatus } from "./number-status";
@@ -72,14 +72,12 @@ export class NumberService {
         throw conflict(`the range ${start}–${end} overlaps numbers of another carrier: ${named}`, { overlaps });
       }
       const c = new SqlParams();
-      const created = (
-        await createNumbers(tx, {
-          rows: `SELECT g::text, ${c.add(carrier.id)}::uuid, NULL::uuid, 'SPARE', ${c.add(province)}, NULL::int
-                   FROM generate_series(${c.add(start)}::bigint, ${c.add(end)}::bigint) AS g`,
-          params: c.values,
-          cause: ChangeCause.PUBLISH,
-        })
-      ).length;
+      const created = await createNumbers(tx, {
+        rows: `SELECT g::text, ${c.add(carrier.id)}::uuid, NULL::uuid, 'SPARE', ${c.add(province)}, NULL::int
+                 FROM generate_series(${c.add(start)}::bigint, ${c.add(end)}::bigint) AS g`,
+        params: c.values,
+        cause: ChangeCause.PUBLISH,
+      });
       return { result: { created, alreadyHeld: size - created }, targets: [] };
     });
   }
@@ -107,7 +105,7 @@ export class NumberService {
       await createStaging(tx);
       await stageRows(tx, input.numbers.map((item, i) => stagedRow({ line: i + 1, ...item })));
       const counts = await applyStaged(tx, carrier, this.rules.agingDays);
-      const rejected: NumberRejection[] = (await rejects(tx, 0, counts.rejected)).map((r) => ({ number: r.number, reason: r.reason }));
+      const rejected: NumberRejection[] = (await rejects(tx)).map((r) => ({ number: r.number, reason: r.reason }));
       const result: SyncResult = { created: counts.created, updated: counts.updated, unchanged: counts.unchanged, rejected };
       const q = new SqlParams();
       await tx.query(
@@ -122,12 +120,13 @@ export class NumberService {
   /**
    * A carrier's whole file (POST /bulk/numbers): its rows streamed into the staging table (COPY on
    * PostgreSQL), then checked and applied by the same engine as sync(). `digest` is filled in as the body
-   * ends; the idempotency key's replay and conflict are sync()'s. The rejects come back as CSV lines.
+   * ends; the idempotency key's replay and conflict are sync()'s. The rejects are kept under the key, for
+   * bulkRejects() to read after the commit.
    */
   async syncFile(
     viewer: Viewer,
     idempotencyKey: string,
-    rows: AsyncIterable<SyncRow>,
+    rows: AsyncIterable<SyncRow[]>,
     digest: { hex?: string },
     mutation: UnitOfWork,
   ): Promise<BulkSyncResult> {
@@ -147,25 +146,37 @@ export class NumberService {
         if (replay.input_digest !== bodyDigest) {
           throw conflict(`Idempotency-Key "${idempotencyKey}" was used for a different input`, { argument: "Idempotency-Key" });
         }
-        return { result: replay.result as BulkSyncResult, targets: [] };
+        const { created, updated, unchanged, rejected } = replay.result as BulkSyncResult;
+        return { result: { created, updated, unchanged, rejected }, targets: [] };
       }
-      const counts = await applyStaged(tx, carrier, this.rules.agingDays);
-      let rejectsCsv = "line,number,reason\n";
-      for (let done = 0; done < counts.rejected; ) {
-        const page = await rejects(tx, done, 50_000);
-        for (const x of page) rejectsCsv += `${x.line},${csvField(x.number)},${csvField(x.reason)}\n`;
-        done += page.length;
-        if (page.length === 0) break;
-      }
-      const result: BulkSyncResult = { ...counts, rejectsCsv };
+      const result: BulkSyncResult = await applyStaged(tx, carrier, this.rules.agingDays);
       const q = new SqlParams();
       await tx.query(
         `INSERT INTO sync_requests (carrier_id, idempotency_key, input_digest, result)
          VALUES (${q.add(carrier.id)}, ${q.add(idempotencyKey)}, ${q.add(bodyDigest)}, ${q.add(JSON.stringify(result))})`,
         q.values,
       );
+      await keepRejects(tx, carrier.id, idempotencyKey);
       return { result, targets: [] };
     });
+  }
+
+  /**
+   * A page of the rejects of the caller's own file sent under this key, as CSV lines `line,number,reason`,
+   * after the ordinal `after`; its last ordinal. Another carrier's key reads nothing.
+   */
+  async bulkRejects(viewer: Viewer, idempotencyKey: string, after: number, limit: number): Promise<{ csv: string; last: number }> {
+    const carrier = organizationOf(viewer);
+    const p = new SqlParams();
+    const rows: { ordinal: string; line: string; number: string; reason: string }[] = await this.dataSource.query(
+      `SELECT r.ordinal::text AS ordinal, r.line::text AS line, r.number, r.reason FROM sync_rejects r
+        WHERE r.carrier_id = ${p.add(carrier.id)} AND r.idempotency_key = ${p.add(idempotencyKey)} AND r.ordinal > ${p.add(after)}
+        ORDER BY r.ordinal LIMIT ${p.add(limit)}`,
+      p.values,
+    );
+    let csv = "";
+    for (const r of rows) csv += `${r.line},${csvField(r.number)},${csvField(r.reason)}\n`;
+    return { csv, last: rows.length > 0 ? Number(rows[rows.length - 1].ordinal) : after };
   }
 
   async wholesale(viewer: Viewer, input: WholesaleNumbersInput, mutation: UnitOfWork): Promise<BulkResult> {
