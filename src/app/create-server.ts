@@ -2,6 +2,7 @@ import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginInlineTrace } from "@apollo/server/plugin/inlineTrace";
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
@@ -122,10 +123,17 @@ interface OperationLimits {
 
 /** Does the Authorization header carry this bearer token? Compared in constant time. */
 function bearerIs(authorization: string | undefined, expected: string): boolean {
-  const given = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? "")?.[1] ?? "";
-  const digest = (value: string) => createHash("sha256").update(value).digest();
-  return timingSafeEqual(digest(given), digest(expected));
+  return secretIs(/^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? "")?.[1], expected);
 }
+
+/** A secret given (in a header) against the expected one, in constant time. */
+function secretIs(given: string | string[] | undefined, expected: string): boolean {
+  const digest = (value: string) => createHash("sha256").update(value).digest();
+  return typeof given === "string" && timingSafeEqual(digest(given.trim()), digest(expected));
+}
+
+/** The header a federation router (or `rover`) sends FEDERATION_ROUTER_TOKEN in, to read `_service { sdl }`. */
+export const ROUTER_TOKEN_HEADER = "x-federation-router-token";
 
 /** The HTTP server with GraphQL and the operational endpoints, not yet listening. */
 export async function createServer(config: Config, dataSource: DataSource, log: Logger, schemaOptions: Partial<SchemaOptions> = {}): Promise<Server> {
@@ -159,7 +167,7 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
     rules: [...specifiedRules, ...protection.validationRules],
     formatError,
   };
-  const schema = await buildAppSchema({ digestKey: config.piiKey, ...schemaOptions });
+  const schema = await buildAppSchema({ digestKey: config.piiKey, introspection: !production, ...schemaOptions });
   const clientAddressOf = (req: http.IncomingMessage) => proxyAddr(req, trusted) ?? "";
   const subscriptions = subscriptionServer(httpServer, schema, services, log, config, limits, clientAddressOf);
   await services.shutdown.bus.ready();
@@ -177,8 +185,9 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
       ...protection.plugins,
       observabilityPlugin(metrics, config.requestLog),
       ApolloServerPluginLandingPageDisabled(),
-      // Not a federated subgraph: no per-request check for a trace header.
-      ApolloServerPluginInlineTraceDisabled(),
+      // A federated subgraph gets Apollo's inline trace unless told otherwise: only where FEDERATION_INLINE_TRACE asks
+      // for it (a router's `apollo-federation-include-trace: ftv1`), errors masked; otherwise no per-request check at all.
+      config.federation.inlineTrace ? ApolloServerPluginInlineTrace({ includeErrors: { masked: true } }) : ApolloServerPluginInlineTraceDisabled(),
       // No cache hints are set anywhere; the default plugin would still wrap every result field.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -230,6 +239,11 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
         viewer,
         services,
         loaders: createLoaders(services, viewer),
+        // Read only by `_service { sdl }` (federation.ts), compared in constant time.
+        get routerCredential() {
+          const token = config.federation.routerToken;
+          return token !== null && secretIs(req.headers[ROUTER_TOKEN_HEADER], token);
+        },
         // Made on first use: most public look-ups write no line (LOG_REQUESTS), and a child logger serialises its fields.
         get log() {
           return (requestLog ??= log.child({ requestId, role: viewer.role, org: viewer.organization?.code }));

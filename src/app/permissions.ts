@@ -11,10 +11,22 @@ import type { FieldPermissions } from "../shared/module";
 import type { RequestContext } from "../shared/context";
 import { MODULES } from "./modules";
 
-/** Types every module shares: the page info of any connection. */
+/**
+ * Types every module shares: the page info of any connection; the federation subgraph's fields (federation.ts).
+ * `_entities` is any caller's: each entity is resolved only for a viewer holding its type's own "*" permission
+ * (entityPermission), then through the policy, so what the caller may not see is null. `_service` is open here
+ * and refused by the subgraph's own gate where introspection is off, unless the router's credential is given.
+ */
 const SHARED: FieldPermissions = {
   PageInfo: { "*": Permission.PUBLIC_READ },
+  Query: { _entities: Permission.PUBLIC_READ, _service: Permission.PUBLIC_READ },
+  _Service: { sdl: Permission.PUBLIC_READ },
 };
+
+/** The permission an entity type's references are resolved under (`_entities`): the one guarding its fields. */
+export function entityPermission(permissions: FieldPermissions, type: string): Permission | undefined {
+  return permissions[type]?.["*"];
+}
 
 /** Every field's permission, merged from the modules' manifests. */
 export function fieldPermissions(): FieldPermissions {
@@ -85,24 +97,34 @@ export function fieldsImpliedByOperations(schema: GraphQLSchema, permissions: Fi
   // For each object type: the permission sets (each role as a person, an administrator, a machine) that can
   // reach it at all, the union over the operations leading to it.
   const reachableBy = new Map<string, Set<ReadonlySet<Permission>>>();
+  // Where each operation leads, and who gets there; `_entities` leads to each entity type only for the holders of
+  // that type's own permission (entityPermission: the subgraph resolves no entity for anyone else).
+  const paths: { start: GraphQLNamedType; permission: Permission | undefined }[] = [];
   for (const root of roots) {
     for (const [name, field] of Object.entries(root.getFields())) {
-      const permission = permissionOf(permissions, root.name, name, true);
-      const holders = permission ? holdersOf(permission) : new Set<ReadonlySet<Permission>>();
-      const seen = new Set<string>();
-      const stack: GraphQLNamedType[] = [getNamedType(field.type)];
-      while (stack.length > 0) {
-        const type = stack.pop()!;
-        if (seen.has(type.name)) continue;
-        seen.add(type.name);
-        if (isObjectType(type) || isInterfaceType(type)) {
-          const reached = reachableBy.get(type.name) ?? new Set<ReadonlySet<Permission>>();
-          for (const set of holders) reached.add(set);
-          reachableBy.set(type.name, reached);
-          for (const child of Object.values(type.getFields())) stack.push(getNamedType(child.type));
-        }
-        if (isInterfaceType(type) || isUnionType(type)) stack.push(...schema.getPossibleTypes(type));
+      const start = getNamedType(field.type);
+      if (root === schema.getQueryType() && name === "_entities" && isUnionType(start)) {
+        for (const entity of start.getTypes()) paths.push({ start: entity, permission: entityPermission(permissions, entity.name) });
+      } else {
+        paths.push({ start, permission: permissionOf(permissions, root.name, name, true) });
       }
+    }
+  }
+  for (const { start, permission } of paths) {
+    const holders = permission ? holdersOf(permission) : new Set<ReadonlySet<Permission>>();
+    const seen = new Set<string>();
+    const stack: GraphQLNamedType[] = [start];
+    while (stack.length > 0) {
+      const type = stack.pop()!;
+      if (seen.has(type.name)) continue;
+      seen.add(type.name);
+      if (isObjectType(type) || isInterfaceType(type)) {
+        const reached = reachableBy.get(type.name) ?? new Set<ReadonlySet<Permission>>();
+        for (const set of holders) reached.add(set);
+        reachableBy.set(type.name, reached);
+        for (const child of Object.values(type.getFields())) stack.push(getNamedType(child.type));
+      }
+      if (isInterfaceType(type) || isUnionType(type)) stack.push(...schema.getPossibleTypes(type));
     }
   }
   const implied = new Set<string>();

@@ -44,12 +44,21 @@ export interface Config {
   tokenMaxLifetimeSeconds: number;
   /** The bearer token a Prometheus scraper sends for /metrics; null: open outside production, 404 in it. */
   metricsToken: string | null;
+  /** Apollo Federation (src/app/federation.ts): the router's credential for `_service { sdl }`, and inline traces. */
+  federation: FederationSettings;
   /** How often the server runs the sweeps; 0 turns the schedule off (they still run by command). */
   sweepIntervalSeconds: number;
   /** Webhook deliveries (src/modules/webhooks). */
   webhooks: WebhookSettings;
   /** Settings that were defaulted and deserve a warning at start. */
   warnings: string[];
+}
+
+export interface FederationSettings {
+  /** FEDERATION_ROUTER_TOKEN: sent by a router or `rover` as `X-Federation-Router-Token` to read the subgraph SDL where introspection is off; null: none. */
+  routerToken: string | null;
+  /** FEDERATION_INLINE_TRACE: answer a router's `apollo-federation-include-trace: ftv1` with a trace (off by default). */
+  inlineTrace: boolean;
 }
 
 export interface OidcConfig {
@@ -239,6 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // At most a week: a socket's close at its token's expiry is one timer, and Node's timers stop at 24.8 days.
     tokenMaxLifetimeSeconds: bounded(env, "TOKEN_MAX_LIFETIME_SECONDS", 86400, 60, 604800),
     metricsToken: metricsToken(env.METRICS_TOKEN),
+    federation: { routerToken: routerToken(env.FEDERATION_ROUTER_TOKEN), inlineTrace: bool(env, "FEDERATION_INLINE_TRACE", false) },
     sweepIntervalSeconds: int(env, "SWEEP_INTERVAL_SECONDS", nodeEnv === "test" ? 0 : 300, 0),
     webhooks: {
       allowPrivateAddresses: bool(env, "WEBHOOK_ALLOW_PRIVATE_ADDRESSES", false),
@@ -300,6 +310,12 @@ function oidcRoles(raw: string | undefined): string[] {
 function metricsToken(raw: string | undefined): string | null {
   if (raw === undefined || raw === "") return null;
   if (raw.length < 16 || /\s/.test(raw)) throw new ConfigError("METRICS_TOKEN must be at least 16 characters, without spaces");
+  return raw;
+}
+
+function routerToken(raw: string | undefined): string | null {
+  if (raw === undefined || raw === "") return null;
+  if (raw.length < 32 || /\s/.test(raw)) throw new ConfigError("FEDERATION_ROUTER_TOKEN must be at least 32 characters, without spaces");
   return raw;
 }
 

@@ -25,6 +25,8 @@ export interface RequestContext {
   services: RegistryServices;
   loaders: RegistryLoaders;
   log: Logger;
+  /** Whether the request carries the federation router's credential (FEDERATION_ROUTER_TOKEN); HTTP only. */
+  readonly routerCredential?: boolean;
   /** The current mutation field's unit of work; set by the audit middleware on Mutation fields. */
   mutation?: UnitOfWork;
 }

@@ -24,6 +24,15 @@ describe("configuration", () => {
     expect(loadConfig({ PII_ENCRYPTION_KEY: "ab".repeat(32) }).piiKey).toEqual(Buffer.alloc(32, 0xab));
   });
 
+  it("federation: no router credential and no inline trace by default; a short or spaced credential is refused", () => {
+    expect(loadConfig({}).federation).toEqual({ routerToken: null, inlineTrace: false });
+    const token = "r".repeat(32);
+    expect(loadConfig({ FEDERATION_ROUTER_TOKEN: token, FEDERATION_INLINE_TRACE: "true" }).federation).toEqual({ routerToken: token, inlineTrace: true });
+    expect(() => loadConfig({ FEDERATION_ROUTER_TOKEN: "short" })).toThrow(/FEDERATION_ROUTER_TOKEN must be at least 32 characters/);
+    expect(() => loadConfig({ FEDERATION_ROUTER_TOKEN: `${token} x` })).toThrow(ConfigError);
+    expect(() => loadConfig({ FEDERATION_INLINE_TRACE: "maybe" })).toThrow(/FEDERATION_INLINE_TRACE must be true or false/);
+  });
+
   it("embedded database and demo data without DATABASE_URL; PostgreSQL and no demo data with it", () => {
     const embedded = loadConfig({ DATA_DIR: "/tmp/registry-x" });
     expect(embedded).toMatchObject({ databaseUrl: null, dataDir: "/tmp/registry-x", seedDemo: true, port: 4000 });

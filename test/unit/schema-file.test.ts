@@ -1,11 +1,16 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { buildBareSchema, printContract } from "../../src/app/build-schema";
+import { buildBareSchema, printContract, printSubgraphContract } from "../../src/app/build-schema";
 
 describe("schema/schema.graphql", () => {
   it("is what the resolvers build: run `npm run build` and commit it when this fails", async () => {
     const committed = readFileSync(path.join(__dirname, "../../schema/schema.graphql"), "utf8");
     expect(printContract(await buildBareSchema())).toBe(committed);
+  });
+
+  it("schema/subgraph.graphql is the subgraph's SDL as served: run `npm run build` and commit it when this fails", async () => {
+    const committed = readFileSync(path.join(__dirname, "../../schema/subgraph.graphql"), "utf8");
+    expect(await printSubgraphContract(await buildBareSchema())).toBe(committed);
   });
 
   it("keeps the names of API.md for what exists so far", async () => {

@@ -1,3 +1,5 @@
+import DataLoader from "dataloader";
+import type { Viewer } from "../../shared/auth/viewer";
 import type { LoadersOf, ModuleDeps, ServicesOf } from "../../shared/context";
 import { PhoneNumber } from "./number.entity";
 import { numberPermissions } from "./number.permissions";
@@ -9,7 +11,11 @@ export const numbersModule = {
   resolvers: [NumberResolver, NumberChangeResolver],
   permissions: numberPermissions,
   services: ({ dataSource, config }: ModuleDeps) => ({ numbers: new NumberService(dataSource, config.rules) }),
-  loaders: {},
+  loaders: {
+    // A federation router's references to numbers (src/app/federation.ts): only those the viewer sees (numbersVisible).
+    numberByNumber: (services: { numbers: NumberService }, viewer: Viewer) =>
+      new DataLoader<string, PhoneNumber | null>((numbers) => services.numbers.byNumbers(viewer, numbers)),
+  },
 };
 
 declare module "../../shared/context" {

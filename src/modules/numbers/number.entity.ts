@@ -1,11 +1,12 @@
 import { Column, Entity, PrimaryColumn } from "typeorm";
-import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Directive, Field, Int, ObjectType, registerEnumType } from "type-graphql";
 import { ChangeCause, NumberStatus } from "./number-status";
 
 registerEnumType(NumberStatus, { name: "NumberStatus", description: "Where a number is in its life (DESIGN.md, Numbers)" });
 registerEnumType(ChangeCause, { name: "ChangeCause", description: "What changed a number" });
 
 @ObjectType("PhoneNumber", { description: "One 400 number" })
+@Directive('@key(fields: "number")')
 @Entity("numbers")
 export class PhoneNumber {
   @Field({ description: "Canonical ten digits, 4001234567" })

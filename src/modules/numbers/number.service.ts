@@ -282,6 +282,30 @@ export class NumberService {
     return rows[0] ?? null;
   }
 
+  /**
+   * For the per-request loader (a federation router's entity references): these numbers as the viewer may see
+   * them, null for each it may not or that does not exist, BAD_USER_INPUT for each that is not a number; one statement.
+   */
+  async byNumbers(viewer: Viewer, texts: readonly string[]): Promise<(PhoneNumber | null | Error)[]> {
+    const parsed = texts.map((text) => {
+      try {
+        return parseNumber(text);
+      } catch (error) {
+        return error as Error;
+      }
+    });
+    const numbers = parsed.filter((n): n is string => typeof n === "string");
+    const p = new SqlParams();
+    const rows: PhoneNumber[] = numbers.length
+      ? await this.dataSource.query(
+          `SELECT ${NUMBER_COLUMNS} FROM numbers n WHERE n.number = ANY(${p.add(numbers)}::text[]) AND ${numbersVisible(viewer, "n", p)}`,
+          p.values,
+        )
+      : [];
+    const byNumber = new Map(rows.map((r) => [r.number, r]));
+    return parsed.map((n) => (typeof n === "string" ? (byNumber.get(n) ?? null) : n));
+  }
+
   async list(viewer: Viewer, filter: NumberFilter | null | undefined, args: PageArgs): Promise<Connection<PhoneNumber>> {
     const page = toPage(args, CURSOR_KIND);
     const p = new SqlParams();

@@ -15,6 +15,9 @@ export const organizationsModule = {
     // null for an organisation the viewer could not fetch by organization(code): every nested field answers as the root does.
     organizationById: (services: { organizations: OrganizationService }, viewer: Viewer) =>
       new DataLoader<string, Organization | null>((ids) => services.organizations.byIds(viewer, ids)),
+    // A federation router's references by code (src/app/federation.ts), under the same policy.
+    organizationByCode: (services: { organizations: OrganizationService }, viewer: Viewer) =>
+      new DataLoader<string, Organization | null>((codes) => services.organizations.byCodes(viewer, codes)),
   },
 };
 

@@ -1,10 +1,11 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
-import { Field, ObjectType, registerEnumType } from "type-graphql";
+import { Directive, Field, ObjectType, registerEnumType } from "type-graphql";
 import { OrganizationKind } from "../../shared/auth/roles";
 
 registerEnumType(OrganizationKind, { name: "OrganizationKind", description: "The kind of party an organisation is" });
 
 @ObjectType({ description: "A party to the registry: a carrier branch, reseller, call centre, police bureau, regulator or the platform" })
+@Directive('@key(fields: "code")')
 @Entity("organizations")
 export class Organization {
   @PrimaryGeneratedColumn("uuid")

@@ -126,6 +126,17 @@ export class OrganizationService {
     return ids.map((id) => byId.get(id) ?? null);
   }
 
+  /** For the per-request loader by code (a federation router's references): as byIds. */
+  async byCodes(viewer: Viewer, codes: readonly string[]): Promise<(Organization | null)[]> {
+    const p = new SqlParams();
+    const rows: Organization[] = await this.dataSource.query(
+      `SELECT ${ORGANIZATION_COLUMNS} FROM organizations o WHERE o.code = ANY(${p.add(codes)}::text[]) AND ${organizationsVisible(viewer, "o", p)}`,
+      p.values,
+    );
+    const byCode = new Map(rows.map((r) => [r.code, r]));
+    return codes.map((code) => byCode.get(code) ?? null);
+  }
+
   /** The organisation a token names, if it exists and is of the kind its role acts for. */
   async forToken(code: string, role: Exclude<Role, Role.PUBLIC>): Promise<ViewerOrganization | null> {
     // Every authenticated request asks this; a switch sends hundreds a second for one carrier.

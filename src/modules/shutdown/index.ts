@@ -2,7 +2,7 @@ import DataLoader from "dataloader";
 import type { Viewer } from "../../shared/auth/viewer";
 import type { LoadersOf, ModuleDeps, ServicesOf } from "../../shared/context";
 import { createNoticeBus } from "./notice-bus";
-import { ShutdownItem } from "./shutdown.entity";
+import { ShutdownItem, ShutdownOrder } from "./shutdown.entity";
 import { shutdownPermissions } from "./shutdown.permissions";
 import { ShutdownPerformanceService } from "./shutdown-performance";
 import { CarrierShutdownPerformanceResolver, ShutdownItemResolver, ShutdownResolver } from "./shutdown.resolver";
@@ -19,6 +19,9 @@ export const shutdownModule = {
   loaders: {
     itemsByOrder: (services: { shutdown: ShutdownService }, viewer: Viewer) =>
       new DataLoader<string, ShutdownItem[]>((ids) => services.shutdown.itemsOf(viewer, ids)),
+    // A federation router's references to orders (src/app/federation.ts): only those the viewer sees.
+    orderById: (services: { shutdown: ShutdownService }, viewer: Viewer) =>
+      new DataLoader<string, ShutdownOrder | null>((ids) => services.shutdown.byIds(viewer, ids)),
   },
 };
 

@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql";
 import { NumberStatus } from "../numbers/number-status";
 
 export enum ShutdownReason {
@@ -55,6 +55,7 @@ export class ShutdownItem {
 }
 
 @ObjectType({ description: "An emergency shutdown order: never deleted, lifted only by its issuer or one above it" })
+@Directive('@key(fields: "id")')
 export class ShutdownOrder {
   @Field(() => ID)
   id: string;

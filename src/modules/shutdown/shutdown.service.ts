@@ -231,6 +231,20 @@ export class ShutdownService {
     return isUuid(orderId) ? this.visibleOrder(this.dataSource, viewer, orderId) : null;
   }
 
+  /** For the per-request loader (a federation router's references): the orders the viewer sees, null for the others. */
+  async byIds(viewer: Viewer, orderIds: readonly string[]): Promise<(ShutdownOrder | null)[]> {
+    const ids = orderIds.filter(isUuid);
+    const p = new SqlParams();
+    const rows: ShutdownOrder[] = ids.length
+      ? await this.dataSource.query(
+          `SELECT ${ORDER_COLUMNS} FROM shutdown_orders o WHERE o.id = ANY(${p.add(ids)}::uuid[]) AND ${shutdownOrdersVisible(viewer, "o", p)}`,
+          p.values,
+        )
+      : [];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return orderIds.map((id) => byId.get(id) ?? null);
+  }
+
   async list(viewer: Viewer, filter: ShutdownOrderFilter | null | undefined, args: PageArgs): Promise<Connection<ShutdownOrder>> {
     const page = toPage(args, CURSOR_KIND);
     const p = new SqlParams();

@@ -2,7 +2,7 @@ import DataLoader from "dataloader";
 import type { Viewer } from "../../shared/auth/viewer";
 import type { LoadersOf, ModuleDeps, ServicesOf } from "../../shared/context";
 import { CallerCheckService } from "./caller-check.service";
-import { Inspection, TrunkApproval } from "./trunk.entity";
+import { Inspection, TrunkApproval, TrunkLine } from "./trunk.entity";
 import { trunkPermissions } from "./trunk.permissions";
 import { CallerCheckResolver, TrunkResolver } from "./trunk.resolver";
 import { TrunkService } from "./trunk.service";
@@ -19,6 +19,8 @@ export const trunksModule = {
   }),
   // Each reads only the trunks the viewer may see (trunkLinesVisible), whatever path brought their ids.
   loaders: {
+    // A federation router's references to trunks (src/app/federation.ts).
+    trunkById: (services: Needs, viewer: Viewer) => new DataLoader<string, TrunkLine | null>((ids) => services.trunks.byIds(viewer, ids)),
     callerNumbersByTrunk: (services: Needs, viewer: Viewer) =>
       new DataLoader<string, string[]>((ids) => services.trunks.callerNumbersOf(viewer, ids)),
     approvalsByTrunk: (services: Needs, viewer: Viewer) =>

@@ -1,4 +1,4 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Directive, Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 
 export enum TrunkPurpose {
   CUSTOMER_SERVICE = "CUSTOMER_SERVICE",
@@ -62,6 +62,7 @@ registerEnumType(DoNotOriginateReason, {
 });
 
 @ObjectType({ description: "A voice trunk a carrier rents to a call centre; never deleted" })
+@Directive('@key(fields: "id")')
 export class TrunkLine {
   @Field(() => ID)
   id: string;

@@ -215,6 +215,20 @@ export class TrunkService {
 
   // For the per-request loaders: the details of the trunks the viewer may see; none of any other.
 
+  /** The trunks themselves (a federation router's references), null for each the viewer may not see. */
+  async byIds(viewer: Viewer, trunkIds: readonly string[]): Promise<(TrunkLine | null)[]> {
+    const ids = trunkIds.filter(isUuid);
+    const p = new SqlParams();
+    const rows: TrunkLine[] = ids.length
+      ? await this.dataSource.query(
+          `SELECT ${TRUNK_COLUMNS} FROM trunk_lines t WHERE t.id = ANY(${p.add(ids)}::uuid[]) AND ${trunkLinesVisible(viewer, "t", p)}`,
+          p.values,
+        )
+      : [];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return trunkIds.map((id) => byId.get(id) ?? null);
+  }
+
   async callerNumbersOf(viewer: Viewer, ids: readonly string[]): Promise<string[][]> {
     const p = new SqlParams();
     const rows: { trunkId: string; number: string }[] = await this.dataSource.query(
