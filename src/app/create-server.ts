@@ -134,6 +134,8 @@ function secretIs(given: string | string[] | undefined, expected: string): boole
 
 /** The header a federation router (or `rover`) sends FEDERATION_ROUTER_TOKEN in, to read `_service { sdl }`. */
 export const ROUTER_TOKEN_HEADER = "x-federation-router-token";
+/** The header a router asks Apollo's inline trace (ftv1) with. */
+const TRACE_HEADER = "apollo-federation-include-trace";
 
 /** The HTTP server with GraphQL and the operational endpoints, not yet listening. */
 export async function createServer(config: Config, dataSource: DataSource, log: Logger, schemaOptions: Partial<SchemaOptions> = {}): Promise<Server> {
@@ -271,6 +273,10 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
   // /graphql goes straight to Apollo (see graphql-http.ts), except GETs outside production,
   // which may be a browser asking for the explorer; everything else goes to express.
   const handler: http.RequestListener = (req, res) => {
+    // Apollo's inline trace (FEDERATION_INLINE_TRACE) is for the router: a trace asked by anyone else is not made.
+    if (req.headers[TRACE_HEADER] !== undefined && !(config.federation.routerToken && secretIs(req.headers[ROUTER_TOKEN_HEADER], config.federation.routerToken))) {
+      delete req.headers[TRACE_HEADER];
+    }
     const given = req.headers["x-request-id"];
     res.setHeader("x-request-id", typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID());
     const path = req.url === undefined ? "" : req.url.split("?", 1)[0];

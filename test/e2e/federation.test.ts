@@ -229,10 +229,14 @@ describe("_service { sdl }", () => {
 
 describe("Apollo's inline trace (ftv1)", () => {
   const QUERY = `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on PhoneNumber { number } } }`;
-  const traced = async (server: TestApp) => {
+  const ROUTER = "r".repeat(40);
+  const traced = async (server: TestApp, router: string | null = ROUTER) => {
     const res = await server.request
       .post("/graphql")
-      .set({ "content-type": "application/json", "apollo-federation-include-trace": "ftv1", authorization: `Bearer ${await app.token("CT-LN", Role.CARRIER)}` })
+      .set({
+        "content-type": "application/json", "apollo-federation-include-trace": "ftv1", authorization: `Bearer ${await app.token("CT-LN", Role.CARRIER)}`,
+        ...(router ? { "x-federation-router-token": router } : {}),
+      })
       .send({ query: QUERY, variables: { representations: numberRefs(["4001000005"]) } });
     expect(res.body.data._entities).toEqual([{ number: "4001000005" }]);
     return res.body.extensions?.ftv1;
@@ -242,10 +246,12 @@ describe("Apollo's inline trace (ftv1)", () => {
     expect(await traced(app)).toBeUndefined();
   });
 
-  it("is given to a router that asks when FEDERATION_INLINE_TRACE=true", async () => {
-    const tracing = await app.withServer({ FEDERATION_INLINE_TRACE: "true" });
+  it("is given to a router that asks when FEDERATION_INLINE_TRACE=true, and to nobody else", async () => {
+    const tracing = await app.withServer({ FEDERATION_INLINE_TRACE: "true", FEDERATION_ROUTER_TOKEN: ROUTER });
     try {
       expect(typeof (await traced(tracing))).toBe("string");
+      expect(await traced(tracing, null)).toBeUndefined();
+      expect(await traced(tracing, "x".repeat(40))).toBeUndefined();
     } finally {
       await tracing.close();
     }
