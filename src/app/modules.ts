@@ -4,6 +4,7 @@ import { campaignsModule } from "../modules/campaigns";
 import { casesModule } from "../modules/cases";
 import { enforcementModule } from "../modules/enforcement";
 import { complianceModule } from "../modules/compliance/compliance";
+import { depositsModule } from "../modules/deposits";
 import { lookupModule } from "../modules/lookup/lookup";
 import { marketingNumbersModule } from "../modules/marketing-numbers";
 import { numbersModule } from "../modules/numbers";
@@ -21,4 +22,5 @@ import { webhooksModule } from "../modules/webhooks";
 export const MODULES = [
   organizationsModule, auditModule, marketingNumbersModule, numbersModule, subscribersModule, campaignsModule, shutdownModule,
   lookupModule, complianceModule, enforcementModule, trunksModule, casesModule, sweepsModule, apiClientsModule, webhooksModule,
+  depositsModule,
 ] as const;

@@ -1,18 +1,17 @@
 import type { Services } from "../app/services";
-import { AuditedMutation } from "../modules/audit";
 import { ComplianceSnapshotSource } from "../modules/compliance/compliance-snapshots";
 import type { OpenCampaignInput } from "../modules/campaigns/campaign.inputs";
 import { PenaltyTargetKind, ReportCategory } from "../modules/enforcement/enforcement.entity";
 import type { RecordPenaltyInput } from "../modules/enforcement/enforcement.inputs";
 import { ShutdownReason } from "../modules/shutdown/shutdown.entity";
 import { CheckKind, CheckOutcome, DocumentKind, REQUIRED_PAPERS } from "../modules/subscribers/identity-rules";
-import { permissionsOf } from "../shared/auth/permissions";
 import { Role } from "../shared/auth/roles";
 import { Viewer, publicViewer } from "../shared/auth/viewer";
 import { addDays, chinaDayOf, chinaDayStart } from "../shared/dates";
 import { residentIdCheckCharacter } from "../shared/identity/resident-id";
 import { usccCheckCharacter } from "../shared/identity/uscc";
 import { SqlParams } from "../shared/policy";
+import { DemoActors, withCheck } from "./demo-actors";
 
 /*
  * The demo's history (README, "Demo data"): 90 days replayed through the same audited services as any
@@ -44,7 +43,6 @@ interface Company {
   address: string;
 }
 
-const withCheck = (body: string, check: (b: string) => string) => body + check(body);
 const company = (name: string, usccBody: string, legalRep: string, idBody: string, landline: string, address: string): Company => ({
   name, uscc: withCheck(usccBody, usccCheckCharacter), legalRep, legalRepId: withCheck(idBody, residentIdCheckCharacter), landline, address,
 });
@@ -161,17 +159,8 @@ const SUSPENSIONS = [
 ];
 
 /** Loads the history; seedDemo runs it once, with the rest of the demo data. */
-export async function seedDemoHistory(services: Services): Promise<void> {
-  const viewers = new Map<string, Viewer>();
-  const as = async (code: string, role: Exclude<Role, Role.PUBLIC>): Promise<Viewer> => {
-    const key = `${code}/${role}`;
-    if (!viewers.has(key)) {
-      viewers.set(key, { subject: "demo-seed", role, organization: await services.organizations.forToken(code, role), permissions: permissionsOf(role) });
-    }
-    return viewers.get(key)!;
-  };
-  const unit = (viewer: Viewer, operation: string, args: unknown) =>
-    AuditedMutation.start(services.dataSource, services.audit, services.config.piiKey, viewer, operation, args, null);
+export async function seedDemoHistory(services: Services, actors: DemoActors): Promise<void> {
+  const { as, unit } = actors;
   const carrierOf = async (code: string) => as(code, Role.CARRIER);
   const resellerOf = async (code: Reseller) => as(code, Role.RESELLER);
 

@@ -1,14 +1,12 @@
 import type { Services } from "../app/services";
-import { AuditedMutation } from "../modules/audit";
 import type { CreateOrganizationInput } from "../modules/organizations/organization.inputs";
-import { permissionsOf } from "../shared/auth/permissions";
 import { OrganizationKind as K, Role } from "../shared/auth/roles";
-import type { Viewer } from "../shared/auth/viewer";
 import { residentIdCheckCharacter } from "../shared/identity/resident-id";
 import { usccCheckCharacter } from "../shared/identity/uscc";
 import { SqlParams } from "../shared/policy";
+import { DemoActors, DemoCompany, demoActors, seedCompany, withCheck } from "./demo-actors";
+import { seedDemoDeposits } from "./seed-demo-deposits";
 import { seedDemoHistory } from "./seed-demo-history";
-import { CheckKind, CheckOutcome, DocumentKind, REQUIRED_PAPERS } from "../modules/subscribers/identity-rules";
 
 type Demo = Omit<CreateOrganizationInput, "province" | "parentCode"> & { province?: string; parentCode?: string };
 
@@ -60,17 +58,17 @@ export async function seedDemo(services: Services): Promise<boolean> {
   const s = new SqlParams();
   const [done]: { value: string }[] = await services.dataSource.query(`SELECT value FROM registry_meta WHERE key = ${s.add(SEEDED_KEY)}`, s.values);
   if (done) return false;
-  const platform = await services.organizations.forToken("PLATFORM", Role.ADMIN);
-  const seeder: Viewer = { subject: "demo-seed", role: Role.ADMIN, organization: platform, permissions: permissionsOf(Role.ADMIN) };
-  const unit = (operation: string, args: unknown) =>
-    AuditedMutation.start(services.dataSource, services.audit, services.config.piiKey, seeder, operation, args, null);
+  const actors = demoActors(services);
+  const seeder = await actors.as("PLATFORM", Role.ADMIN);
+  const unit = (operation: string, args: unknown) => actors.unit(seeder, operation, args);
 
   for (const input of DEMO_ORGANIZATIONS) {
     const exists = await services.organizations.get(seeder, input.code);
     if (!exists) await services.organizations.create(seeder, input as CreateOrganizationInput, unit("createOrganization", { input }));
   }
-  await seedNumbersAndSubscribers(services);
-  await seedDemoHistory(services);
+  await seedNumbersAndSubscribers(services, actors);
+  await seedDemoHistory(services, actors);
+  await seedDemoDeposits(services, actors);
   await unit("seedDemoData", { marketingNumbers: DEMO_MARKETING_NUMBERS }).run(async (tx) => {
     for (const { carrier, number } of DEMO_MARKETING_NUMBERS) {
       const p = new SqlParams();
@@ -87,10 +85,8 @@ export async function seedDemo(services: Services): Promise<boolean> {
   return true;
 }
 
-const withCheck = (body: string, check: (b: string) => string) => body + check(body);
-
 /** Demo companies: one verified with numbers in service, one still a draft with a number waiting. */
-export const DEMO_SUBSCRIBERS = [
+export const DEMO_SUBSCRIBERS: DemoCompany[] = [
   {
     name: "Shenyang Beifang Machinery Co., Ltd.",
     uscc: withCheck("91210102MA0BFJX01", usccCheckCharacter),
@@ -121,12 +117,8 @@ export const DEMO_SUBSCRIBERS = [
  * Numbers for the demo carriers, a reseller's stock, and the two companies above,
  * each step through the service a real caller would use, as that caller.
  */
-async function seedNumbersAndSubscribers(services: Services): Promise<void> {
-  const as = async (code: string, role: Exclude<Role, Role.PUBLIC>): Promise<Viewer> => ({
-    subject: "demo-seed", role, organization: await services.organizations.forToken(code, role), permissions: permissionsOf(role),
-  });
-  const unit = (viewer: Viewer, operation: string, args: unknown) =>
-    AuditedMutation.start(services.dataSource, services.audit, services.config.piiKey, viewer, operation, args, null);
+async function seedNumbersAndSubscribers(services: Services, actors: DemoActors): Promise<void> {
+  const { as, unit } = actors;
   const carrier = await as("CT-LN", Role.CARRIER);
   const reseller = await as("RS-HUATONG", Role.RESELLER);
 
@@ -139,30 +131,5 @@ async function seedNumbersAndSubscribers(services: Services): Promise<void> {
   const stock = { numbers: Array.from({ length: 200 }, (_, i) => String(4001000000 + i)), resellerCode: "RS-HUATONG" };
   await services.numbers.wholesale(carrier, stock, unit(carrier, "wholesaleNumbers", { input: stock }));
 
-  for (const [i, demo] of DEMO_SUBSCRIBERS.entries()) {
-    const e = new SqlParams();
-    const [existing]: { id: string }[] = await services.dataSource.query(`SELECT id FROM subscribers WHERE uscc = ${e.add(demo.uscc)}`, e.values);
-    if (existing) continue;
-    const { numbers, verify, ...input } = demo;
-    const subscriber = await services.subscribers.register(reseller, input, unit(reseller, "registerSubscriber", { input }));
-    const id = subscriber.id;
-    for (const [j, kind] of REQUIRED_PAPERS.entries()) {
-      const paper = {
-        kind, sha256: `${i}${j}`.padStart(64, "d"), mediaType: kind === DocumentKind.VERIFICATION_VIDEO ? "video/mp4" : "application/pdf",
-        sizeBytes: 250_000, storageUri: `s3://registry-demo-evidence/${id}/${kind.toLowerCase()}`, expiresOn: "2031-12-31",
-      };
-      await services.subscribers.attachDocument(reseller, id, paper, unit(reseller, "attachDocument", { subscriberId: id, input: paper }));
-    }
-    for (const number of numbers) {
-      await services.subscribers.reserve(reseller, number, unit(reseller, "reserveNumber", { number }));
-      await services.subscribers.assign(reseller, number, id, unit(reseller, "assignNumber", { number, subscriberId: id }));
-    }
-    if (!verify) continue;
-    const callback = { kind: CheckKind.LANDLINE_CALLBACK, outcome: CheckOutcome.PASSED, note: "called the landline, the handler confirmed" };
-    await services.subscribers.recordCheck(reseller, id, callback, unit(reseller, "recordCheck", { subscriberId: id, input: callback }));
-    const recheck = { kind: CheckKind.LANDLINE_RECHECK, outcome: CheckOutcome.PASSED, note: "re-called, confirmed" };
-    await services.subscribers.recordCheck(carrier, id, recheck, unit(carrier, "recordCheck", { subscriberId: id, input: recheck }));
-    await services.subscribers.submit(reseller, id, unit(reseller, "submitSubscriber", { subscriberId: id }));
-    await services.subscribers.approve(carrier, id, unit(carrier, "approveSubscriber", { subscriberId: id }));
-  }
+  for (const [i, demo] of DEMO_SUBSCRIBERS.entries()) await seedCompany(services, actors, reseller, carrier, demo, String(i));
 }

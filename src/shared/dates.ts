@@ -24,6 +24,12 @@ export function groupByIds<T>(ids: readonly string[], rows: T[], key: (row: T) =
   return ids.map((id) => groups.get(id) ?? []);
 }
 
+/** The row of each key a DataLoader asked for, in its order; a key without a row (not there, or not the viewer's) gets null. */
+export function oneByKeys<T>(keys: readonly string[], rows: T[], key: (row: T) => string): (T | null)[] {
+  const byKey = new Map(rows.map((row) => [key(row), row]));
+  return keys.map((k) => byKey.get(k) ?? null);
+}
+
 // China Standard Time is UTC+8 all year (no daylight saving since 1991): the regulators' and police's days.
 const CHINA_OFFSET_MS = 8 * 3_600_000;
 const DAY_MS = 86_400_000;

@@ -20,7 +20,7 @@ const OPEN = `mutation($input: OpenCampaignInput!) { openCampaign(input: $input)
 
 const REQUIRED = ["BUSINESS_LICENSE", "LEGAL_REP_ID", "HANDLER_ID", "AUTHORIZATION_LETTER", "SECURITY_COMMITMENT", "VERIFICATION_VIDEO"];
 const NOTHING: Omit<SweepReport, "at"> = {
-  reservationsLapsed: 0, subscribersExpired: 0, suspendedForPapers: 0, suspendedAtDeadline: 0, pendingReturned: 0, terminated: 0, aging: 0, returnedToSpare: 0,
+  reservationsLapsed: 0, subscribersExpired: 0, suspendedForPapers: 0, suspendedForDeposit: 0, suspendedAtDeadline: 0, pendingReturned: 0, terminated: 0, aging: 0, returnedToSpare: 0,
 };
 
 let app: TestApp;
@@ -117,7 +117,7 @@ const feed = async (number: string) =>
   );
 
 const lastFeedSeq = async () => (await sql("SELECT coalesce(max(seq), 0)::text AS seq FROM number_changes"))[0].seq as string;
-const movedIn = (r: SweepReport) => r.reservationsLapsed + r.suspendedForPapers + r.suspendedAtDeadline + r.pendingReturned + r.terminated + r.aging + r.returnedToSpare;
+const movedIn = (r: SweepReport) => r.reservationsLapsed + r.suspendedForPapers + r.suspendedForDeposit + r.suspendedAtDeadline + r.pendingReturned + r.terminated + r.aging + r.returnedToSpare;
 
 /** Runs the sweeps as of `at`, and checks that every number it moved is in the change feed with cause SWEEP. */
 async function sweep(at?: string): Promise<SweepReport> {
@@ -391,17 +391,18 @@ describe("npm run sweep", () => {
     const result = await run(["--now", "2036-01-01T08:00:00+08:00"]);
     expect(result).toMatchObject({ code: 0, err: [], opened: 1, closed: 1 });
     expect(result.out[0]).toBe("sweep as of 2036-01-01T00:00:00.000Z (--now)");
-    expect(result.out.slice(1, 9)).toEqual([
+    expect(result.out.slice(1, 10)).toEqual([
       expect.stringMatching(/^ {2}reservations lapsed \(RESERVED → SPARE\) +1$/),
       expect.stringMatching(/^ {2}subscribers whose papers expired .* +0$/),
       expect.stringMatching(/^ {2}suspended for expired papers .* +0$/),
+      expect.stringMatching(/^ {2}suspended, the deposit not received in its grace .* +0$/),
       expect.stringMatching(/^ {2}suspended at a campaign's hard deadline .* +0$/),
       expect.stringMatching(/^ {2}returned to the reseller unverified \(PENDING_VERIFICATION → SPARE\) +0$/),
       expect.stringMatching(/^ {2}terminated .* +0$/),
       expect.stringMatching(/^ {2}aging .* +0$/),
       expect.stringMatching(/^ {2}returned to spare .* +0$/),
     ]);
-    expect(result.out[9]).toContain("1 changes");
+    expect(result.out[10]).toContain("1 changes");
     expect(await statuses(["4001000060"])).toEqual(["SPARE"]);
 
     const again = await run(["--now=2036-01-01T00:00:00Z"]);

@@ -108,8 +108,26 @@ describe("demo data", () => {
   it("has reported numbers on the hot list and published penalties", async () => {
     const { hotNumbers } = await ok(MIIT, `{ hotNumbers(first: 3) { number reports } }`);
     expect(hotNumbers[0].reports).toBeGreaterThanOrEqual(5);
-    const { penalties } = await ok(null, `{ penalties(first: 10) { totalCount } }`);
-    expect(penalties.totalCount).toBe(2);
+    const { penalties } = await ok(null, `{ penalties(first: 10) { totalCount edges { node { targetName fineCny } } } }`);
+    // Two penalties of the story, and a reseller's forfeited deposit as a line of its own.
+    expect(penalties.totalCount).toBe(3);
+    expect(penalties.edges.map((e: { node: unknown }) => e.node)).toContainEqual({ targetName: "Huatong Communications Agency Co., Ltd.", fineCny: 2000 });
+  });
+
+  it("has a deposit in each state, the ledger balanced", async () => {
+    const { deposits } = await ok(MIIT, `{ deposits(first: 10) { totals { count forfeited heldCny } edges { node { number status amountCny } } } }`);
+    expect(deposits.edges.map((e: { node: unknown }) => e.node).sort((a: { number: string }, b: { number: string }) => a.number.localeCompare(b.number))).toEqual([
+      { number: "4001000150", status: "DUE", amountCny: 2000 },
+      { number: "4001000151", status: "HELD", amountCny: 2000 },
+      { number: "4001000152", status: "FORFEITED", amountCny: 2000 },
+      { number: "4001000153", status: "RELEASED", amountCny: 2000 },
+      { number: "4001000154", status: "REFUNDED", amountCny: 2000 },
+    ]);
+    expect(deposits.totals).toEqual({ count: 5, forfeited: 1, heldCny: 2000 });
+    const [{ total }] = await app.dataSource.query(`SELECT coalesce(sum(amount_fen), 0)::text AS total FROM deposit_entries`);
+    expect(total).toBe("0");
+    const { number } = await ok(MIIT, `{ number(number: "4001000150") { status } }`);
+    expect(number.status).toBe("PENDING_VERIFICATION");
   });
 
   it("the public sees the official marketing numbers", async () => {

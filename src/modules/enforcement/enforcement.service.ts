@@ -103,7 +103,7 @@ export class EnforcementService {
       }[] = await tx.query(
         `SELECT n.status, n.suspension, ${numbersSuspendable(viewer, "n", p)} AS suspendable,
                 ${imposedAtOrBelow(viewer, imposer, p)} AS liftable,
-                coalesce(sub.identity_status = 'VERIFIED', FALSE) AS verified, s.id AS "suspensionId"
+                coalesce(sub.identity_status = 'VERIFIED', FALSE) AND number_may_serve(n.number, n.subscriber_id) AS verified, s.id AS "suspensionId"
            FROM numbers n
            LEFT JOIN LATERAL (SELECT x.id, x.organization_id FROM number_suspensions x
                                WHERE x.number = n.number AND x.lifted_at IS NULL AND x.suspension = n.suspension
@@ -134,6 +134,7 @@ export class EnforcementService {
       if (row.verified) {
         await moveNumbers(tx, { where, params: m.values, set: "status = 'ACTIVE'", cause: ChangeCause.LIFT });
       } else {
+        // Its subscriber unverified, or its deposit not received (number_may_serve): suspended for papers.
         // Still SUSPENDED, so the status guard leaves status_since alone: the papers' 90 days start now.
         await moveNumbers(tx, {
           where, params: m.values, set: "suspension = 'PAPERS', status_since = now()", cause: ChangeCause.LIFT, recordUnchanged: true,

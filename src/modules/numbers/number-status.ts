@@ -54,6 +54,8 @@ export enum ChangeCause {
   SUSPEND = "SUSPEND",
   /** A scheduled sweep: a reservation lapsed, a deadline passed, a period ended. */
   SWEEP = "SWEEP",
+  /** The carrier received the number's deposit: a number waiting only for it goes into service. */
+  DEPOSIT = "DEPOSIT",
 }
 
 /** The statuses a carrier's own records may set through syncNumbers; the rest have their own routes. */

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { DataSource, EntityManager } from "typeorm";
 import { Viewer, organizationOf } from "../../shared/auth/viewer";
-import { groupByIds } from "../../shared/dates";
+import { groupByIds, oneByKeys } from "../../shared/dates";
 import { badInput, conflict } from "../../shared/errors";
 import { Connection, PageArgs, parseSequenceCursor, toConnection, toPage } from "../../shared/pagination";
 import { SqlParams, numberChangesVisible, numbersVisible } from "../../shared/policy";
@@ -302,8 +302,8 @@ export class NumberService {
           p.values,
         )
       : [];
-    const byNumber = new Map(rows.map((r) => [r.number, r]));
-    return parsed.map((n) => (typeof n === "string" ? (byNumber.get(n) ?? null) : n));
+    const found = oneByKeys(parsed.map((n) => (typeof n === "string" ? n : "")), rows, (r) => r.number);
+    return parsed.map((n, i) => (typeof n === "string" ? found[i] : n));
   }
 
   async list(viewer: Viewer, filter: NumberFilter | null | undefined, args: PageArgs): Promise<Connection<PhoneNumber>> {

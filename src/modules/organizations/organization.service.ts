@@ -1,6 +1,7 @@
 import { DataSource, EntityManager } from "typeorm";
 import { KIND_OF_ROLE, OrganizationKind, Role } from "../../shared/auth/roles";
 import { Viewer, ViewerOrganization } from "../../shared/auth/viewer";
+import { oneByKeys } from "../../shared/dates";
 import { badInput, conflict, isUniqueViolation, parsedOrBadInput } from "../../shared/errors";
 import { Connection, PageArgs, toConnection, toPage } from "../../shared/pagination";
 import { parseUscc } from "../../shared/identity/uscc";
@@ -122,8 +123,7 @@ export class OrganizationService {
       `SELECT ${ORGANIZATION_COLUMNS} FROM organizations o WHERE o.id = ANY(${p.add(ids)}::uuid[]) AND ${organizationsVisible(viewer, "o", p)}`,
       p.values,
     );
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return oneByKeys(ids, rows, (r) => r.id);
   }
 
   /** For the per-request loader by code (a federation router's references): as byIds. */
@@ -133,8 +133,7 @@ export class OrganizationService {
       `SELECT ${ORGANIZATION_COLUMNS} FROM organizations o WHERE o.code = ANY(${p.add(codes)}::text[]) AND ${organizationsVisible(viewer, "o", p)}`,
       p.values,
     );
-    const byCode = new Map(rows.map((r) => [r.code, r]));
-    return codes.map((code) => byCode.get(code) ?? null);
+    return oneByKeys(codes, rows, (r) => r.code);
   }
 
   /** The organisation a token names, if it exists and is of the kind its role acts for. */

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { DataSource, EntityManager } from "typeorm";
 import type { Config } from "../../config";
 import { Viewer, organizationOf } from "../../shared/auth/viewer";
-import { groupByIds } from "../../shared/dates";
+import { groupByIds, oneByKeys } from "../../shared/dates";
 import { badInput, conflict, forbidden, notFound, statedReason } from "../../shared/errors";
 import { isUuid } from "../../shared/ids";
 import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination";
@@ -184,6 +184,11 @@ export class ShutdownService {
       if (!order || !order.visible) throw notFound(`no shutdown order ${orderId}`);
       if (!order.liftable) throw forbidden("only the issuing authority, or one above it, lifts this order");
       if (order.status !== "IN_EFFECT") throw conflict("the order is already lifted");
+      if (mistaken) {
+        const f = new SqlParams();
+        const [confirmed] = await tx.query(`SELECT 1 FROM shutdown_items WHERE order_id = ${f.add(orderId)} AND fraud_confirmed_at IS NOT NULL LIMIT 1`, f.values);
+        if (confirmed) throw conflict("fraud was confirmed on this order (confirmFraud): it was no mistake, lift it without mistaken");
+      }
       const u = new SqlParams();
       await tx.query(
         `UPDATE shutdown_orders SET status = 'LIFTED', lifted_at = now(), lifted_by = ${u.add(authority.id)}, lift_reason = ${u.add(why)},
@@ -211,7 +216,7 @@ export class ShutdownService {
                        WHERE i.number = n.number AND o.reason = 'TELECOM_FRAUD' ORDER BY o.seq LIMIT 1) END`;
       const set = `status = CASE
                 WHEN ${previous} IN ('PENDING_VERIFICATION', 'ACTIVE', 'SUSPENDED') AND ${owner} = 'REVOKED' THEN 'TERMINATED'
-                WHEN ${previous} = 'ACTIVE' AND ${owner} IS DISTINCT FROM 'VERIFIED' THEN 'SUSPENDED'
+                WHEN ${previous} = 'ACTIVE' AND (${owner} IS DISTINCT FROM 'VERIFIED' OR NOT number_may_serve(n.number, n.subscriber_id)) THEN 'SUSPENDED'
                 ELSE ${previous} END,
               suspension = coalesce(n.suspension, 'PAPERS'),
               aging_days = CASE WHEN ${owner} = 'REVOKED' THEN ${m.add(quarantineDays)}::int ELSE ${kept} END`;
@@ -241,8 +246,7 @@ export class ShutdownService {
           p.values,
         )
       : [];
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return orderIds.map((id) => byId.get(id) ?? null);
+    return oneByKeys(orderIds, rows, (r) => r.id);
   }
 
   async list(viewer: Viewer, filter: ShutdownOrderFilter | null | undefined, args: PageArgs): Promise<Connection<ShutdownOrder>> {

@@ -1,7 +1,7 @@
 import { DataSource, EntityManager } from "typeorm";
 import type { Config } from "../../config";
 import { Viewer, ViewerOrganization, organizationOf } from "../../shared/auth/viewer";
-import { groupByIds, isCalendarDate } from "../../shared/dates";
+import { groupByIds, isCalendarDate, oneByKeys } from "../../shared/dates";
 import { AppError, badInput, conflict, forbidden, notFound, parsedOrBadInput, statedReason } from "../../shared/errors";
 import { isUuid } from "../../shared/ids";
 import { parseResidentId } from "../../shared/identity/resident-id";
@@ -247,8 +247,11 @@ export class SubscriberService {
       const set = `status = 'PENDING_VERIFICATION', subscriber_id = ${m.add(subscriberId)}`;
       await moveNumbers(tx, { where, params: m.values, set, cause: ChangeCause.ASSIGN });
       if (subscriber.identityStatus === IdentityStatus.VERIFIED) {
+        // Into service at once, unless the deposit the assignment just posted must be received first.
         const v = new SqlParams();
-        await moveNumbers(tx, { where: `n.number = ${v.add(number)}`, params: v.values, set: "status = 'ACTIVE'", cause: ChangeCause.VERIFY });
+        await moveNumbers(tx, {
+          where: `n.number = ${v.add(number)} AND number_may_serve(n.number, n.subscriber_id)`, params: v.values, set: "status = 'ACTIVE'", cause: ChangeCause.VERIFY,
+        });
       }
       return { result: await this.numberRow(tx, number), targets: [number, subscriberId] };
     });
@@ -316,11 +319,13 @@ export class SubscriberService {
         where: `s.id = ${p.add(subscriberId)}`, params: p.values, to: IdentityStatus.VERIFIED,
         set: `verified_at = now(), verified_by = ${carrierId}, status_reason = NULL`,
       });
-      // Its numbers go into service: those waiting, and those suspended for want of verification.
+      // Its numbers go into service: those waiting, and those suspended for want of verification; a number
+      // whose deposit must be received first waits for it (number_may_serve).
       const m = new SqlParams();
       const moved = await moveNumbers(tx, {
         where: `n.subscriber_id = ${m.add(subscriberId)}
-                AND (n.status = 'PENDING_VERIFICATION' OR (n.status = 'SUSPENDED' AND n.suspension IN ('PAPERS', 'CAMPAIGN')))`,
+                AND (n.status = 'PENDING_VERIFICATION' OR (n.status = 'SUSPENDED' AND n.suspension IN ('PAPERS', 'CAMPAIGN')))
+                AND number_may_serve(n.number, n.subscriber_id)`,
         params: m.values,
         set: "status = 'ACTIVE'",
         cause: ChangeCause.VERIFY,
@@ -566,8 +571,7 @@ export class SubscriberService {
       `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.id = ANY(${p.add(ids)}::uuid[]) AND ${subscribersVisible(viewer, "s", p)}`,
       p.values,
     );
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return oneByKeys(ids, rows, (r) => r.id);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -27,6 +27,8 @@ export interface SweepReport {
   subscribersExpired: number;
   /** Their ACTIVE numbers → SUSPENDED (PAPERS). */
   suspendedForPapers: number;
+  /** ACTIVE numbers whose deposit is still DUE when the schedule's grace ends → SUSPENDED (PAPERS). */
+  suspendedForDeposit: number;
   /** In-service numbers without a VERIFIED subscriber, past a campaign's hard deadline → SUSPENDED (CAMPAIGN). */
   suspendedAtDeadline: number;
   /** PENDING_VERIFICATION for pendingVerificationDays → SPARE, back in the reseller's stock, subscriber cleared. */
@@ -43,6 +45,7 @@ export const SWEEP_STEPS: readonly { key: Exclude<keyof SweepReport, "at">; labe
   { key: "reservationsLapsed", label: "reservations lapsed (RESERVED → SPARE)" },
   { key: "subscribersExpired", label: "subscribers whose papers expired (VERIFIED → EXPIRED)" },
   { key: "suspendedForPapers", label: "suspended for expired papers (ACTIVE → SUSPENDED)" },
+  { key: "suspendedForDeposit", label: "suspended, the deposit not received in its grace (ACTIVE → SUSPENDED)" },
   { key: "suspendedAtDeadline", label: "suspended at a campaign's hard deadline (→ SUSPENDED)" },
   { key: "pendingReturned", label: "returned to the reseller unverified (PENDING_VERIFICATION → SPARE)" },
   { key: "terminated", label: "terminated after their suspension period (SUSPENDED → TERMINATED)" },
@@ -116,6 +119,7 @@ export class SweepService {
       const lapsing = await this.lapsedPapers(tx, at);
       const suspendedForPapers = moved(await this.suspendForPapers(tx, [...new Set(lapsing.map((l) => l.subscriberId))]));
       const expired = await this.expirePapers(tx, lapsing);
+      const suspendedForDeposit = moved(await this.suspendForDeposit(tx));
       const suspendedAtDeadline = moved(await this.suspendAtDeadlines(tx, at));
       // After the campaigns: a number a deadline suspends follows the campaign's path, not this one.
       const pendingReturned = moved(await this.returnPending(tx, at));
@@ -128,6 +132,7 @@ export class SweepService {
         reservationsLapsed,
         subscribersExpired: expired.length,
         suspendedForPapers,
+        suspendedForDeposit,
         suspendedAtDeadline,
         pendingReturned,
         terminated,
@@ -243,6 +248,20 @@ export class SweepService {
     });
   }
 
+  /**
+   * b3. A number let serve before its deposit was received (the schedule's grace), still DUE when the grace
+   * ends: suspended for papers, as a lapsed paper suspends it (number_may_serve, the database's own rule, as of
+   * registry.clock).
+   */
+  private suspendForDeposit(tx: EntityManager) {
+    return moveNumbers(tx, {
+      where: `n.status = 'ACTIVE' AND NOT number_may_serve(n.number, n.subscriber_id)`,
+      params: [],
+      set: "status = 'SUSPENDED', suspension = 'PAPERS'",
+      cause: ChangeCause.SWEEP,
+    });
+  }
+
   /** c2. Waiting for verification longer than pendingVerificationDays: back in the reseller's stock, its subscriber cleared. */
   private returnPending(tx: EntityManager, at: Date) {
     const p = new SqlParams();
@@ -255,13 +274,17 @@ export class SweepService {
     });
   }
 
-  /** d. SUSPENDED for papers or a campaign for suspensionDays, still without a VERIFIED subscriber: TERMINATED. */
+  /**
+   * d. SUSPENDED for papers or a campaign for suspensionDays, still without a VERIFIED subscriber, or still
+   * without the deposit it needs to serve: TERMINATED.
+   */
   private terminate(tx: EntityManager, at: Date) {
     const p = new SqlParams();
     return moveNumbers(tx, {
       where: `n.status = 'SUSPENDED' AND n.suspension IN ('PAPERS', 'CAMPAIGN')
         AND n.status_since <= ${p.add(at)}::timestamptz - make_interval(days => ${p.add(this.rules.suspensionDays)}::int)
-        AND NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.id = n.subscriber_id AND s.identity_status = 'VERIFIED')`,
+        AND (NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.id = n.subscriber_id AND s.identity_status = 'VERIFIED')
+             OR NOT number_may_serve(n.number, n.subscriber_id))`,
       params: p.values,
       set: "status = 'TERMINATED'",
       cause: ChangeCause.SWEEP,

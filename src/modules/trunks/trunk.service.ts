@@ -2,7 +2,7 @@ import { DataSource, EntityManager } from "typeorm";
 import type { Config } from "../../config";
 import { OrganizationKind } from "../../shared/auth/roles";
 import { Viewer, organizationOf } from "../../shared/auth/viewer";
-import { groupByIds, isCalendarDate } from "../../shared/dates";
+import { groupByIds, isCalendarDate, oneByKeys } from "../../shared/dates";
 import { badInput, conflict, forbidden, isUniqueViolation, notFound, statedReason } from "../../shared/errors";
 import { isUuid } from "../../shared/ids";
 import { Connection, PageArgs, listBySeq, toPage } from "../../shared/pagination";
@@ -225,8 +225,7 @@ export class TrunkService {
           p.values,
         )
       : [];
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return trunkIds.map((id) => byId.get(id) ?? null);
+    return oneByKeys(trunkIds, rows, (r) => r.id);
   }
 
   async callerNumbersOf(viewer: Viewer, ids: readonly string[]): Promise<string[][]> {

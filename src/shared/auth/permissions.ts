@@ -71,6 +71,14 @@ export enum Permission {
    * roles in ORG_ADMIN_ROLES that are marked `admin`.
    */
   ORG_ADMIN = "ORG_ADMIN",
+  /** Set the deposit schedule: national, or a provincial regulator's own province (parties.ts). */
+  DEPOSIT_SCHEDULE = "DEPOSIT_SCHEDULE",
+  /** Record a deposit's money received and refunded: the carrier that holds the number. */
+  DEPOSIT_RECORD = "DEPOSIT_RECORD",
+  /** Read deposits; which ones, the deposits policy decides. */
+  DEPOSIT_READ = "DEPOSIT_READ",
+  /** Confirm that numbers an order stopped were used for fraud: their deposits are forfeited. */
+  FRAUD_CONFIRM = "FRAUD_CONFIRM",
 }
 
 const AUTHENTICATED = [Permission.PUBLIC_READ, Permission.ORGANIZATION_READ];
@@ -82,19 +90,22 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     Permission.SUBSCRIBER_CHECK, Permission.SUBSCRIBER_APPROVE, Permission.SUBSCRIBER_REVOKE,
     Permission.SHUTDOWN_READ, Permission.SHUTDOWN_EXECUTE, Permission.NUMBER_SUSPEND,
     Permission.TRUNK_MANAGE, Permission.TRUNK_APPROVE, Permission.TRUNK_SUSPEND, Permission.TRUNK_READ, Permission.CALLER_VERIFY, Permission.DNO_READ, Permission.MARKETING_REFUSAL,
-    Permission.MARKETING_REFUSAL_READ, Permission.COMPLIANCE_FIGURES,
+    Permission.MARKETING_REFUSAL_READ, Permission.COMPLIANCE_FIGURES, Permission.DEPOSIT_RECORD, Permission.DEPOSIT_READ,
   ],
-  [Role.RESELLER]: [...AUTHENTICATED, Permission.NUMBER_READ, Permission.SUBSCRIBER_READ, Permission.SUBSCRIBER_REGISTER, Permission.SUBSCRIBER_CHECK],
+  [Role.RESELLER]: [
+    ...AUTHENTICATED, Permission.NUMBER_READ, Permission.SUBSCRIBER_READ, Permission.SUBSCRIBER_REGISTER, Permission.SUBSCRIBER_CHECK,
+    Permission.DEPOSIT_READ,
+  ],
   [Role.CALL_CENTER]: [...AUTHENTICATED, Permission.TRUNK_READ, Permission.DNO_READ, Permission.MARKETING_REFUSAL, Permission.MARKETING_REFUSAL_READ],
   [Role.POLICE]: [
     ...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.NUMBER_READ, Permission.SUBSCRIBER_READ, Permission.HOLDINGS_READ,
-    Permission.SHUTDOWN_READ, Permission.SHUTDOWN_ISSUE, Permission.TRUNK_READ, Permission.CASE_MANAGE,
+    Permission.SHUTDOWN_READ, Permission.SHUTDOWN_ISSUE, Permission.TRUNK_READ, Permission.CASE_MANAGE, Permission.FRAUD_CONFIRM,
   ],
   [Role.REGULATOR]: [
     ...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.NUMBER_READ, Permission.SUBSCRIBER_READ,
     Permission.SUBSCRIBER_REVOKE, Permission.HOLDINGS_READ, Permission.CAMPAIGN_MANAGE, Permission.SHUTDOWN_READ, Permission.SHUTDOWN_ISSUE,
     Permission.COMPLIANCE_READ, Permission.COMPLIANCE_FIGURES, Permission.NUMBER_SUSPEND, Permission.PENALTY_MANAGE, Permission.TRUNK_READ, Permission.TRUNK_SUSPEND, Permission.DNO_READ,
-    Permission.MARKETING_NUMBER_MANAGE,
+    Permission.MARKETING_NUMBER_MANAGE, Permission.DEPOSIT_SCHEDULE, Permission.DEPOSIT_READ, Permission.FRAUD_CONFIRM,
   ],
   [Role.ADMIN]: [...AUTHENTICATED, Permission.ORGANIZATION_READ_ALL, Permission.ORGANIZATION_MANAGE, Permission.ORG_ADMIN],
 };
@@ -109,6 +120,7 @@ export const ORG_ADMIN_ROLES: readonly Role[] = [Role.CARRIER, Role.RESELLER, Ro
  */
 export const JUDGEMENTS: readonly Permission[] = [
   Permission.SUBSCRIBER_APPROVE, Permission.SUBSCRIBER_REVOKE, Permission.TRUNK_APPROVE, Permission.PENALTY_MANAGE, Permission.ORG_ADMIN,
+  Permission.DEPOSIT_SCHEDULE, Permission.FRAUD_CONFIRM,
 ];
 
 /** Who holds a credential: a person, one of an organisation's administrators, or a machine (an API client). */

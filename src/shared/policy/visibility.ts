@@ -291,3 +291,31 @@ export function integrationsVisible(viewer: Viewer, alias: string, p: SqlParams)
   if (org.kind === OrganizationKind.PLATFORM) return "TRUE";
   return `${alias}.organization_id = ${p.add(org.id)}`;
 }
+
+/**
+ * Deposits (alias of `deposits`): each party its own side, by the deposit's own columns, never through
+ * whoever holds the number now (a number sold again after its quarantine keeps its old deposit with the
+ * reseller that sold it then): a reseller its own obligations; a carrier what its subtree holds; a
+ * regulator everything when national, its province otherwise. The police keep no accounts here.
+ */
+export function depositsVisible(viewer: Viewer, alias: string, p: SqlParams): string {
+  const org = viewer.organization;
+  if (!org || !can(viewer, Permission.DEPOSIT_READ)) return "FALSE";
+  switch (org.kind) {
+    case OrganizationKind.CARRIER:
+      return inSubtree(`${alias}.carrier_id`, org, p);
+    case OrganizationKind.RESELLER:
+      return `${alias}.reseller_id = ${p.add(org.id)}`;
+    case OrganizationKind.REGULATOR:
+      return org.province ? `${alias}.province = ${p.add(org.province)}` : "TRUE";
+    default:
+      return "FALSE";
+  }
+}
+
+/** Deposits whose schedule the viewer sets: a national regulator any province's and the national one, a provincial one its own. */
+export function depositSchedulesWritable(viewer: Viewer, province: string | null): boolean {
+  const org = viewer.organization;
+  if (!org || org.kind !== OrganizationKind.REGULATOR || !can(viewer, Permission.DEPOSIT_SCHEDULE)) return false;
+  return org.province === null || org.province === province;
+}
