@@ -200,6 +200,8 @@ describe("confirmed fraud", () => {
 
     const confirmed = (await ok(PSB_LN, CONFIRM, { id: order.id, numbers: ["4003000032", "400-300-0033"], d: "Dalian court (2026) 17" })).confirmFraud;
     expect(confirmed).toEqual({ id: order.id, status: "IN_EFFECT" });
+    const { shutdownOrders } = await ok(PSB_LN, `query($c: String!) { shutdownOrders(filter: { caseNumber: $c }) { edges { node { items { number fraudConfirmedAt } } } } }`, { c: "LN-2026-031" });
+    expect(shutdownOrders.edges[0].node.items.map((i: { fraudConfirmedAt: string | null }) => i.fraudConfirmedAt !== null)).toEqual([true, true, true]);
     expect((await number("4003000031")).deposit).toMatchObject({ status: "FORFEITED", paid: true });
     expect((await number("4003000032")).deposit).toMatchObject({ status: "FORFEITED", paid: false });
     const postings = await sql(

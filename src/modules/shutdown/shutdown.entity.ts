@@ -50,6 +50,12 @@ export class ShutdownItem {
   })
   overdue: boolean | null;
 
+  @Field(() => Date, {
+    nullable: true,
+    description: "When fraud was confirmed on this number (confirmFraud): its deposit forfeited; null until then (and where previousStatus is null)",
+  })
+  fraudConfirmedAt: Date | null;
+
   orderId: string;
   carrierId: string;
 }

@@ -274,7 +274,7 @@ export class ShutdownService {
     const rows: (ShutdownItem & { detailed: boolean })[] = await this.dataSource.query(
       `SELECT i.order_id AS "orderId", i.number, i.carrier_id AS "carrierId", i.previous_status AS "previousStatus", i.state,
               i.acknowledged_at AS "acknowledgedAt", i.executed_at AS "executedAt", ${OVERDUE} AS overdue,
-              ${shutdownItemDetailVisible(viewer, "n", p)} AS detailed
+              i.fraud_confirmed_at AS "fraudConfirmedAt", ${shutdownItemDetailVisible(viewer, "n", p)} AS detailed
          FROM shutdown_items i JOIN shutdown_orders o ON o.id = i.order_id LEFT JOIN numbers n ON n.number = i.number
         WHERE i.order_id = ANY(${p.add(orderIds)}::uuid[]) AND ${shutdownOrdersVisible(viewer, "o", p)} AND ${shutdownItemsVisible(viewer, "i", p)}
         ORDER BY i.number`,
@@ -384,5 +384,5 @@ function named(items: string[]): string {
 
 /** An item as its viewer may read it: without its previous status, times and lateness when those are not the viewer's. */
 function itemAsSeen({ detailed, ...item }: ShutdownItem & { detailed: boolean }): ShutdownItem {
-  return detailed ? item : { ...item, previousStatus: null, acknowledgedAt: null, executedAt: null, overdue: null };
+  return detailed ? item : { ...item, previousStatus: null, acknowledgedAt: null, executedAt: null, overdue: null, fraudConfirmedAt: null };
 }
