@@ -225,6 +225,11 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
       res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
     });
   }
+  /** Whether a request carries the federation router's credential (FEDERATION_ROUTER_TOKEN), compared in constant time. */
+  const fromRouter = (req: http.IncomingMessage): boolean => {
+    const token = config.federation.routerToken;
+    return token !== null && secretIs(req.headers[ROUTER_TOKEN_HEADER], token);
+  };
   const graphql = graphqlOverHttp(apollo, {
     maxBodyBytes: config.limits.maxBodyBytes,
     log,
@@ -241,10 +246,9 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
         viewer,
         services,
         loaders: createLoaders(services, viewer),
-        // Read only by `_service { sdl }` (federation.ts), compared in constant time.
+        // Read only by `_service { sdl }` (federation.ts).
         get routerCredential() {
-          const token = config.federation.routerToken;
-          return token !== null && secretIs(req.headers[ROUTER_TOKEN_HEADER], token);
+          return fromRouter(req);
         },
         // Made on first use: most public look-ups write no line (LOG_REQUESTS), and a child logger serialises its fields.
         get log() {
@@ -274,9 +278,7 @@ export async function createServer(config: Config, dataSource: DataSource, log: 
   // which may be a browser asking for the explorer; everything else goes to express.
   const handler: http.RequestListener = (req, res) => {
     // Apollo's inline trace (FEDERATION_INLINE_TRACE) is for the router: a trace asked by anyone else is not made.
-    if (req.headers[TRACE_HEADER] !== undefined && !(config.federation.routerToken && secretIs(req.headers[ROUTER_TOKEN_HEADER], config.federation.routerToken))) {
-      delete req.headers[TRACE_HEADER];
-    }
+    if (req.headers[TRACE_HEADER] !== undefined && !fromRouter(req)) delete req.headers[TRACE_HEADER];
     const given = req.headers["x-request-id"];
     res.setHeader("x-request-id", typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID());
     const path = req.url === undefined ? "" : req.url.split("?", 1)[0];

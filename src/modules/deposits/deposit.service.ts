@@ -10,10 +10,11 @@ import {
 import { assertProvince } from "../../shared/provinces";
 import type { UnitOfWork } from "../../shared/unit-of-work";
 import { parseNumber } from "../numbers/number-format";
-import { NUMBER_COLUMNS } from "../numbers/number.service";
+import { numberAsMoved } from "../numbers/number.service";
 import { lockNumbers, moveNumbers } from "../numbers/number-moves";
 import type { PhoneNumber } from "../numbers/number.entity";
 import { ChangeCause } from "../numbers/number-status";
+import { suspendWhereDepositForbids } from "./deposit-moves";
 import { Deposit, DepositDimension, DepositSchedule, DepositTotals, DepositTotalsRow, cnyOf } from "./deposit.entity";
 import { DepositFilter, MAX_CONFIRMED_NUMBERS, SetDepositScheduleInput } from "./deposit.inputs";
 
@@ -62,6 +63,15 @@ const scheduleOf = ({ amountFen, ...row }: ScheduleRow): DepositSchedule => ({ .
 
 /** How far ahead a schedule may be set: a regulator's year's plan, not a date no one will see. */
 const MAX_SCHEDULE_AHEAD_DAYS = 3660;
+
+/** The deposits (`d`) a viewer reaches that a filter selects, as SQL conditions: the list's and the totals' alike. */
+function depositsWhere(viewer: Viewer, filter: DepositFilter | null | undefined, p: SqlParams): string[] {
+  const where = [depositsVisible(viewer, "d", p)];
+  if (filter?.status) where.push(`d.status = ${p.add(filter.status)}`);
+  if (filter?.province) where.push(`d.province = ${p.add(filter.province)}`);
+  if (filter?.resellerCode) where.push(`d.reseller_id IN (SELECT id FROM organizations WHERE code = ${p.add(filter.resellerCode)})`);
+  return where;
+}
 
 /** A reference from a carrier's books or a decision's number: 1-200 characters, trimmed. */
 function reference(text: string, argument: string): string {
@@ -151,7 +161,7 @@ export class DepositService {
         set: "status = 'ACTIVE'",
         cause: ChangeCause.DEPOSIT,
       });
-      return { result: await this.numberRow(tx, number), targets: [number, deposit.id] };
+      return { result: await numberAsMoved(tx, number), targets: [number, deposit.id] };
     });
   }
 
@@ -175,7 +185,7 @@ export class DepositService {
       } else {
         await this.transfer(tx, [deposit.id], "REFUND", given, null, null, org.id);
       }
-      return { result: await this.numberRow(tx, number), targets: [number, deposit.id] };
+      return { result: await numberAsMoved(tx, number), targets: [number, deposit.id] };
     });
   }
 
@@ -251,12 +261,7 @@ export class DepositService {
         await this.publishForfeitures(tx, viewer, orderId, order, standing);
         // A number in service again (its order lifted before the confirmation) leaves it now, as the sweep would.
         const m = new SqlParams();
-        await moveNumbers(tx, {
-          where: `n.number = ANY(${m.add(numbers)}::text[]) AND n.status = 'ACTIVE' AND NOT number_may_serve(n.number, n.subscriber_id)`,
-          params: m.values,
-          set: "status = 'SUSPENDED', suspension = 'PAPERS'",
-          cause: ChangeCause.DEPOSIT,
-        });
+        await suspendWhereDepositForbids(tx, `n.number = ANY(${m.add(numbers)}::text[])`, m.values, ChangeCause.DEPOSIT);
       }
       return { result: orderId, targets: [orderId, ...numbers] };
     });
@@ -302,10 +307,7 @@ export class DepositService {
   async list(viewer: Viewer, filter: DepositFilter | null | undefined, args: PageArgs): Promise<Connection<Deposit> & { totals: () => Promise<DepositTotals> }> {
     const page = toPage(args, "deposit");
     const p = new SqlParams();
-    const where = [depositsVisible(viewer, "d", p)];
-    if (filter?.status) where.push(`d.status = ${p.add(filter.status)}`);
-    if (filter?.province) where.push(`d.province = ${p.add(filter.province)}`);
-    if (filter?.resellerCode) where.push(`d.reseller_id IN (SELECT id FROM organizations WHERE code = ${p.add(filter.resellerCode)})`);
+    const where = depositsWhere(viewer, filter, p);
     const query = (sql: string, params: unknown[]) => this.dataSource.query(sql, params);
     const connection = await listBySeq<DepositRow & { seq: string }>(query, {
       from: "deposits d", alias: "d", columns: DEPOSIT_COLUMNS, where, params: p.values, page, kind: "deposit", descending: true,
@@ -321,10 +323,7 @@ export class DepositService {
   async totalsBy(viewer: Viewer, groupBy: DepositDimension[], filter: DepositFilter | null | undefined): Promise<DepositTotalsRow[]> {
     const dimensions = [...new Set(groupBy)];
     const p = new SqlParams();
-    const where = [depositsVisible(viewer, "d", p)];
-    if (filter?.status) where.push(`d.status = ${p.add(filter.status)}`);
-    if (filter?.province) where.push(`d.province = ${p.add(filter.province)}`);
-    if (filter?.resellerCode) where.push(`r.code = ${p.add(filter.resellerCode)}`);
+    const where = depositsWhere(viewer, filter, p);
     const column: Record<DepositDimension, string> = {
       [DepositDimension.CARRIER]: "split_part(c.path, '/', 2)",
       [DepositDimension.PROVINCE]: "d.province",
@@ -384,11 +383,5 @@ export class DepositService {
       `SELECT deposit_transfer(${p.add(ids)}::uuid[], ${p.add(kind)}::text, ${p.add(ref)}::text, ${p.add(orderId)}::uuid, ${p.add(decision)}::text, ${p.add(by)}::uuid)`,
       p.values,
     );
-  }
-
-  private async numberRow(tx: EntityManager, number: string): Promise<PhoneNumber> {
-    const p = new SqlParams();
-    const [row]: PhoneNumber[] = await tx.query(`SELECT ${NUMBER_COLUMNS} FROM numbers n WHERE n.number = ${p.add(number)}`, p.values);
-    return row;
   }
 }

@@ -14,7 +14,7 @@ import { canonicalNumber, parseNumber } from "../numbers/number-format";
 import { lockNumbers, moveNumbers, ordersStopping, stoppedBy } from "../numbers/number-moves";
 import { ChangeCause, NumberStatus } from "../numbers/number-status";
 import type { PhoneNumber } from "../numbers/number.entity";
-import { NUMBER_COLUMNS } from "../numbers/number.service";
+import { numberAsMoved } from "../numbers/number.service";
 import { AuditTrailEvent } from "./enforcement.entity";
 
 const AUDIT_CURSOR_KIND = "audit-event";
@@ -73,9 +73,7 @@ export class EnforcementService {
          VALUES (${s.add(number)}, ${s.add(suspension)}, ${s.add(why)}, ${s.add(org.id)}, ${s.add(viewer.subject)})`,
         s.values,
       );
-      const r = new SqlParams();
-      const [result] = await tx.query(`SELECT ${NUMBER_COLUMNS} FROM numbers n WHERE n.number = ${r.add(number)}`, r.values);
-      return { result: result as PhoneNumber, targets: [number] };
+      return { result: await numberAsMoved(tx, number), targets: [number] };
     });
   }
 
@@ -149,9 +147,7 @@ export class EnforcementService {
           s.values,
         );
       }
-      const r = new SqlParams();
-      const [result] = await tx.query(`SELECT ${NUMBER_COLUMNS} FROM numbers n WHERE n.number = ${r.add(number)}`, r.values);
-      return { result: result as PhoneNumber, targets: [number] };
+      return { result: await numberAsMoved(tx, number), targets: [number] };
     });
   }
 

@@ -354,3 +354,10 @@ export class NumberService {
 export const NUMBER_COLUMNS = `n.number, n.service_type AS "serviceType", n.carrier_id AS "carrierId", n.reseller_id AS "resellerId",
   n.subscriber_id AS "subscriberId", n.province, n.status, n.reserved_until AS "reservedUntil", n.status_since AS "statusSince",
   n.aging_until AS "agingUntil", n.suspension, n.version, n.created_at AS "createdAt", n.updated_at AS "updatedAt"`;
+
+/** A mutation's own target as the mutation left it, read in its transaction (the caller already checked its reach). */
+export async function numberAsMoved(tx: EntityManager, number: string): Promise<PhoneNumber> {
+  const p = new SqlParams();
+  const [row]: PhoneNumber[] = await tx.query(`SELECT ${NUMBER_COLUMNS} FROM numbers n WHERE n.number = ${p.add(number)}`, p.values);
+  return row;
+}

@@ -17,7 +17,7 @@ import { CASE_NUMBER_RULE, caseNumberOf } from "../cases/case.inputs";
 import { parseNumber } from "../numbers/number-format";
 import { lockNumbers, moveNumbers, ordersStopping, stoppedBy } from "../numbers/number-moves";
 import { ChangeCause, NumberStatus } from "../numbers/number-status";
-import { NUMBER_COLUMNS } from "../numbers/number.service";
+import { NUMBER_COLUMNS, numberAsMoved } from "../numbers/number.service";
 import type { PhoneNumber } from "../numbers/number.entity";
 import {
   CHECK_PERFORMER,
@@ -95,7 +95,7 @@ export class SubscriberService {
       const where = `n.number = ${m.add(number)}`;
       const set = `status = 'RESERVED', reserved_until = now() + make_interval(days => ${m.add(reservationDays)})`;
       await moveNumbers(tx, { where, params: m.values, set, cause: ChangeCause.RESERVE });
-      return { result: await this.numberRow(tx, number), targets: [number] };
+      return { result: await numberAsMoved(tx, number), targets: [number] };
     });
   }
 
@@ -253,7 +253,7 @@ export class SubscriberService {
           where: `n.number = ${v.add(number)} AND number_may_serve(n.number, n.subscriber_id)`, params: v.values, set: "status = 'ACTIVE'", cause: ChangeCause.VERIFY,
         });
       }
-      return { result: await this.numberRow(tx, number), targets: [number, subscriberId] };
+      return { result: await numberAsMoved(tx, number), targets: [number, subscriberId] };
     });
   }
 
@@ -267,7 +267,7 @@ export class SubscriberService {
       if (row.status !== NumberStatus.RESERVED) throw conflict(`only a RESERVED number is released; ${number} is ${row.status}`);
       const m = new SqlParams();
       await moveNumbers(tx, { where: `n.number = ${m.add(number)}`, params: m.values, set: "status = 'SPARE'", cause: ChangeCause.RELEASE });
-      return { result: await this.numberRow(tx, number), targets: [number] };
+      return { result: await numberAsMoved(tx, number), targets: [number] };
     });
   }
 
@@ -296,7 +296,7 @@ export class SubscriberService {
         set: "status = 'SPARE', subscriber_id = NULL",
         cause: ChangeCause.UNASSIGN,
       });
-      return { result: await this.numberRow(tx, number), targets: [number, row.subscriber_id!] };
+      return { result: await numberAsMoved(tx, number), targets: [number, row.subscriber_id!] };
     });
   }
 
@@ -612,12 +612,6 @@ export class SubscriberService {
   private async subscriberRow(tx: EntityManager, id: string): Promise<Subscriber> {
     const p = new SqlParams();
     const [row]: Subscriber[] = await tx.query(`SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.id = ${p.add(id)}`, p.values);
-    return row;
-  }
-
-  private async numberRow(tx: EntityManager, number: string): Promise<PhoneNumber> {
-    const p = new SqlParams();
-    const [row]: PhoneNumber[] = await tx.query(`SELECT ${NUMBER_COLUMNS} FROM numbers n WHERE n.number = ${p.add(number)}`, p.values);
     return row;
   }
 

@@ -10,6 +10,7 @@ import { lockNumbers, moveNumbers } from "../numbers/number-moves";
 import { ChangeCause } from "../numbers/number-status";
 import { IdentityStatus, REQUIRED_PAPERS } from "../subscribers/identity-rules";
 import { moveIdentities } from "../subscribers/identity-moves";
+import { suspendWhereDepositForbids } from "../deposits/deposit-moves";
 
 // Held until the sweep's transaction ends: two instances sweeping at once do the work once
 // (the second waits, then finds nothing due).
@@ -248,18 +249,9 @@ export class SweepService {
     });
   }
 
-  /**
-   * b3. A number let serve before its deposit was received (the schedule's grace), still DUE when the grace
-   * ends: suspended for papers, as a lapsed paper suspends it (number_may_serve, the database's own rule, as of
-   * registry.clock).
-   */
+  /** b3. A number let serve before its deposit was received (the schedule's grace), still DUE when the grace ends. */
   private suspendForDeposit(tx: EntityManager) {
-    return moveNumbers(tx, {
-      where: `n.status = 'ACTIVE' AND NOT number_may_serve(n.number, n.subscriber_id)`,
-      params: [],
-      set: "status = 'SUSPENDED', suspension = 'PAPERS'",
-      cause: ChangeCause.SWEEP,
-    });
+    return suspendWhereDepositForbids(tx, "TRUE", [], ChangeCause.SWEEP);
   }
 
   /** c2. Waiting for verification longer than pendingVerificationDays: back in the reseller's stock, its subscriber cleared. */
