@@ -309,6 +309,22 @@ describe("each party's own side", () => {
   });
 });
 
+describe("who may call what", () => {
+  it("refunds are the carrier's, totals and schedules the deposit parties': every other role is FORBIDDEN and nothing moves", async () => {
+    const postings = async () => (await sql(`SELECT count(*)::int AS n FROM deposit_postings`))[0].n;
+    const before = await postings();
+    for (const as of [RS_A, MIIT, MPS, ADMIN, null]) {
+      expect(codes(await app.exec(as, REFUNDED, { n: "4003000011", r: "refund again" }))).toEqual(["FORBIDDEN"]);
+    }
+    for (const as of [MPS, ADMIN, null]) {
+      expect(codes(await app.exec(as, TOTALS, { groupBy: ["RESELLER"] }))).toEqual(["FORBIDDEN"]);
+      expect(codes(await app.exec(as, `{ depositSchedules { amountCny } }`))).toEqual(["FORBIDDEN"]);
+    }
+    expect(await postings()).toBe(before);
+    expect((await ok(RS_A, `{ depositSchedules { province amountCny } }`)).depositSchedules).toContainEqual({ province: null, amountCny: 2000 });
+  });
+});
+
 describe("the database holds the ledger", () => {
   it("entries and postings never change, a posting that does not balance is refused at commit, a status moves only with its posting", async () => {
     await expectLedgerConsistent();
